@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` (demo municipality end to end) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+MANIFEST := dbt_project/target/manifest.json
+DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export GX_ANALYTICS_ENABLED := False
+
+.PHONY: install run test ui lint bench clean
+
+install: $(STAMP) $(MANIFEST)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+# The dbt manifest is built at install time, never at import of the code location.
+$(MANIFEST): $(STAMP) $(DBT_FILES)
+	$(BIN)/followup dbt-parse
+
+run: install
+	$(BIN)/followup demo --out data/landing
+	$(BIN)/followup run
+
+test: install
+	$(BIN)/pytest
+
+ui: install
+	mkdir -p $(DAGSTER_HOME) && cp -n dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
+	$(BIN)/dagster dev -m orchestration.definitions
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python benchmarks/run.py --scale $(or $(SCALE),1)
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs .dagster_home

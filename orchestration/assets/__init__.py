@@ -1,0 +1,1 @@
+"""Assets by stage: ingest (landing -> raw), dbt (staging -> marts -> reports), quality checks."""

@@ -1,0 +1,40 @@
+"""The dbt project as assets: staging -> intermediate -> marts -> reports, dbt tests as asset checks."""
+
+
+import os
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from orchestration.dbt_project import FollowupTranslator, dbt_build_args, dbt_project
+from orchestration.resources import ReportingResource, WarehouseResource
+
+
+def dbt_environment(warehouse: WarehouseResource, reporting: ReportingResource) -> dict[str, str]:
+    """What profiles.yml and macros/run_parameters.sql read: the same values the Python side uses."""
+    return {
+        "FOLLOWUP_WAREHOUSE_PATH": warehouse.path,
+        "FOLLOWUP_MEMORY_LIMIT": warehouse.memory_limit,
+        "FOLLOWUP_THREADS": str(warehouse.threads),
+        "FOLLOWUP_AS_OF_DATE": reporting.as_of_date,
+        "FOLLOWUP_SUPPRESSION_THRESHOLD": str(reporting.suppression_threshold),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+@dbt_assets(
+    manifest=dbt_project().manifest_path,
+    project=dbt_project(),
+    dagster_dbt_translator=FollowupTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+)
+def followup_dbt_models(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    reporting: ReportingResource,
+):
+    # DbtCliResource passes the parent's environment to the dbt process: this is how the run's
+    # configuration reaches profiles.yml. dbt runs in its own process, so its DuckDB connection is
+    # released when it exits; the Dagster process holds no connection meanwhile.
+    os.environ.update(dbt_environment(warehouse, reporting))
+    yield from dbt.cli(dbt_build_args(warehouse.threads), context=context).stream()

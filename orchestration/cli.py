@@ -1,0 +1,146 @@
+"""`followup`: the command line of the follow-up warehouse (operations.md)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+from orchestration.config import ConfigError, Settings, load_settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    if getattr(args, "as_of", None):
+        settings = replace(settings, as_of_date=date.fromisoformat(args.as_of))
+    return settings
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from sources.demo import generate
+
+    settings = load_settings()
+    out = Path(args.out) if args.out else settings.landing_dir
+    started = time.perf_counter()
+    rows = generate(out, scale=args.scale, seed=args.seed)
+    print(f"demo municipality (scale {args.scale}, seed {args.seed}) written to {out}: "
+          f"{sum(rows.values())} rows in {len(rows)} sources ({time.perf_counter() - started:.1f} s)")
+    _ensure_demo_key(settings)
+    return 0
+
+
+def _ensure_demo_key(settings: Settings) -> None:
+    from orchestration.secrets import load_key
+
+    key_file = settings.pseudonym_key_file
+    if settings.pseudonym_key or (key_file and key_file.exists()):
+        return
+    load_key(None, key_file, settings.environment)
+    print(f"created a local demo pseudonymisation key {key_file} (mode 0600); keep it outside the repository")
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    return {**os.environ, **settings.dbt_env()}
+
+
+def cmd_dbt_parse(args: argparse.Namespace) -> int:
+    from orchestration.dbt_project import DBT_PROJECT_DIR
+
+    settings = load_settings()
+    dbt = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
+    result = subprocess.run(
+        [dbt, "parse", "--no-version-check", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+        cwd=DBT_PROJECT_DIR, env=dbt_env(settings), check=False,
+    )
+    return result.returncode
+
+
+def _instance():
+    import dagster as dg
+
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return dg.DagsterInstance.ephemeral()
+    Path(home).mkdir(parents=True, exist_ok=True)
+    if not (Path(home) / "dagster.yaml").exists():
+        shutil.copy(REPO_ROOT / "dagster.yaml", Path(home) / "dagster.yaml")
+    return dg.DagsterInstance.get()
+
+
+def _quiet_run_config() -> dict:
+    return {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def run_pipeline(settings: Settings, out=print) -> int:
+    """Load the landing folder, then build the marts on whatever loaded (a rejected file fails only its source)."""
+    from orchestration.definitions import build_definitions
+    from orchestration.dbt_project import dbt_project
+    from orchestration.secrets import load_key
+    from orchestration.summary import describe_run
+
+    load_key(settings.pseudonym_key, settings.pseudonym_key_file, settings.environment)
+    if not dbt_project().manifest_path.exists():
+        out("dbt manifest missing: parsing the dbt project first")
+        if cmd_dbt_parse(argparse.Namespace()) != 0:
+            out("error: dbt parse failed")
+            return 1
+    started = datetime.now()
+    t0 = time.perf_counter()
+    defs = build_definitions(settings)
+    instance = _instance()
+    failures: list[str] = []
+    for job_name, label in (("load_landing", "loading landing files"), ("build_marts", "building marts (dbt)")):
+        out(f"{label} …")
+        result = defs.get_job_def(job_name).execute_in_process(
+            instance=instance, raise_on_error=False, run_config=_quiet_run_config()
+        )
+        for event in result.all_events:
+            if event.is_step_failure:
+                err = event.step_failure_data.error
+                message = err.message.strip().splitlines()[0] if err else "failed"
+                failures.append(f"{event.step_key}: {message}")
+    out(describe_run(settings, started, failures, time.perf_counter() - t0))
+    return 1 if failures else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return run_pipeline(_settings(args))
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    parser = argparse.ArgumentParser(prog="followup", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="write the demo municipality's exports into a landing folder")
+    demo.add_argument("--out", help="landing folder (default: landing_dir from the configuration)")
+    demo.add_argument("--scale", type=float, default=1.0, help="multiplies persons and events (1 = a few thousand cases)")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.set_defaults(func=cmd_demo)
+
+    run = sub.add_parser("run", help="materialize the whole asset graph in-process")
+    run.add_argument("--as-of", help="the as-of date of the run (YYYY-MM-DD, default today)")
+    run.set_defaults(func=cmd_run)
+
+    parse = sub.add_parser("dbt-parse", help="build the dbt manifest (done by make install)")
+    parse.set_defaults(func=cmd_dbt_parse)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

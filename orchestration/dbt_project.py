@@ -1,0 +1,51 @@
+"""The one owner of the dbt project: paths, the DbtProject, the CLI resource, and dbt argument builders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+
+# dbt folders -> Dagster asset groups; the folder is the group, no per-model rules.
+_GROUP_FOLDERS = ("staging", "intermediate", "intake", "process", "outcome", "cost", "quality", "reports")
+
+
+@cache
+def dbt_project() -> DbtProject:
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    # Under `dagster dev` the manifest is rebuilt; in production it comes from `make install` (dbt parse).
+    project.prepare_if_dev()
+    return project
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project(), profiles_dir=str(DBT_PROJECT_DIR))
+
+
+class FollowupTranslator(DagsterDbtTranslator):
+    """Asset keys are the relations analysts query (intake/period_summary); groups are the dbt folders."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("config", {}).get("schema")
+        name = dbt_resource_props.get("alias") or dbt_resource_props["name"]
+        return dg.AssetKey([schema, name] if schema else [name])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        folders = dbt_resource_props.get("fqn", [])[1:-1]
+        return next((f for f in reversed(folders) if f in _GROUP_FOLDERS), "dbt")
+
+
+def dbt_build_args(threads: int, select: str | None = None) -> list[str]:
+    """Always `dbt build` (seeds, models and tests together); tests become asset checks."""
+    args = ["build", "--no-version-check", "--threads", str(threads)]
+    if select:
+        args += ["--select", select]
+    return args

@@ -1,0 +1,30 @@
+"""The follow-up warehouse's Dagster definitions: everything the UI, the schedules and `followup run` use."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.assets.dbt import followup_dbt_models
+from orchestration.assets.ingest import ingest_assets
+from orchestration.config import Settings, load_settings
+from orchestration.jobs import build_marts_job, followup_job, load_landing_job
+from orchestration.resources import build_resources
+from orchestration.schedules import build_marts_after_load, nightly
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[*ingest_assets(), followup_dbt_models],
+        jobs=[followup_job, load_landing_job, build_marts_job],
+        schedules=[nightly],
+        sensors=build_marts_after_load,
+        resources=build_resources(settings),
+        # One process, one step at a time: DuckDB takes one writer per file.
+        executor=dg.in_process_executor,
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    # Loaded when the code location loads, not at import: configuration is read here, once.
+    return build_definitions(load_settings())

@@ -1,0 +1,82 @@
+"""Configurable resources: the warehouse, the landing folder, the pseudonymiser, the run's reporting settings."""
+
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration import warehouse
+from orchestration.config import Settings
+from orchestration.loading import landing_files
+from orchestration.secrets import load_key
+from sources.profiles import Profile, available_profiles
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The pipeline's DuckDB file. Connections are short-lived: dbt runs in another process and needs the file."""
+
+    path: str
+    memory_limit: str = "4GB"
+    threads: int = 2
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        with warehouse.connect(
+            Path(self.path), read_only=read_only, memory_limit=self.memory_limit, threads=self.threads
+        ) as con:
+            yield con
+
+
+class LandingResource(dg.ConfigurableResource):
+    landing_dir: str
+    profiles_dir: str | None = None
+
+    def files(self, source: str) -> list[Path]:
+        return landing_files(Path(self.landing_dir), source)
+
+    def profiles(self, source: str) -> list[Profile]:
+        return available_profiles(source, Path(self.profiles_dir) if self.profiles_dir else None)
+
+
+class PseudonymiserResource(dg.ConfigurableResource):
+    key: str | None = None
+    key_file: str | None = None
+    environment: str = "demo"
+
+    def secret(self) -> bytes:
+        return load_key(self.key, Path(self.key_file) if self.key_file else None, self.environment)
+
+
+class ReportingResource(dg.ConfigurableResource):
+    as_of_date: str
+    suppression_threshold: int = 5
+
+
+def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    from orchestration.dbt_project import dbt_resource
+
+    return {
+        "warehouse": WarehouseResource(
+            path=str(settings.warehouse_path.resolve()),
+            memory_limit=settings.memory_limit,
+            threads=settings.threads,
+        ),
+        "landing": LandingResource(
+            landing_dir=str(settings.landing_dir.resolve()),
+            profiles_dir=str(settings.profiles_dir.resolve()) if settings.profiles_dir else None,
+        ),
+        "pseudonymiser": PseudonymiserResource(
+            # An EnvVar is resolved at run time and never shown in the UI or run config.
+            key=dg.EnvVar("FOLLOWUP_PSEUDONYM_KEY") if settings.pseudonym_key else None,
+            key_file=str(settings.pseudonym_key_file.resolve()) if settings.pseudonym_key_file else None,
+            environment=settings.environment,
+        ),
+        "reporting": ReportingResource(
+            as_of_date=settings.resolved_as_of().isoformat(),
+            suppression_threshold=settings.suppression_threshold,
+        ),
+        "dbt": dbt_resource(),
+    }

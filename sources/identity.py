@@ -1,0 +1,125 @@
+"""Personal identity numbers (privacy.md): validation, normalisation, derived birth date, keyed pseudonyms."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_SE_12 = re.compile(r"^(\d{8})[-+]?(\d{4})$")
+_SE_10 = re.compile(r"^(\d{6})([-+]?)(\d{4})$")
+_DK = re.compile(r"^(\d{6})-?(\d{4})$")
+
+
+@dataclass(frozen=True)
+class ParsedId:
+    normalised: str  # 12-digit Swedish form, 10-digit CPR, or "reserve:<value>"
+    birth_date: date | None
+    legal_sex: str | None  # female / male, from the serial's sex digit
+
+
+class InvalidId(ValueError):
+    """The number is malformed, has a wrong check digit or an impossible date."""
+
+
+def luhn_check_digit(nine_digits: str) -> int:
+    """Swedish check digit over YYMMDDNNN: weights 2,1,2,..., digits of products summed."""
+    total = 0
+    for i, ch in enumerate(nine_digits):
+        product = int(ch) * (2 if i % 2 == 0 else 1)
+        total += product // 10 + product % 10
+    return (10 - total % 10) % 10
+
+
+def _date_or_invalid(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise InvalidId("impossible date") from exc
+
+
+def _swedish_birth_date(year: int, month: int, day: int) -> date:
+    # Samordningsnummer: the day is the birth day plus 60.
+    return _date_or_invalid(year, month, day - 60 if day > 60 else day)
+
+
+def _sex(digit: str) -> str:
+    return "male" if int(digit) % 2 else "female"
+
+
+def parse_swedish(value: str, export_date: date) -> ParsedId:
+    s = value.strip().replace(" ", "")
+    if m := _SE_12.match(s):
+        ymd, serial = m.groups()
+        born = _swedish_birth_date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:8]))
+        ten = ymd[2:] + serial
+    elif m := _SE_10.match(s):
+        ymd, sep, serial = m.groups()
+        yy, month, day = int(ymd[:2]), int(ymd[2:4]), int(ymd[4:6])
+        # The century is the latest one that puts the birth date on or before the export date;
+        # "+" means the person is 100 or older.
+        year = export_date.year - (export_date.year - yy) % 100
+        born = _swedish_birth_date(year, month, day)
+        if born > export_date:
+            year -= 100
+            born = _swedish_birth_date(year, month, day)
+        if sep == "+":
+            year -= 100
+            born = _swedish_birth_date(year, month, day)
+        ymd, ten = f"{year:04d}{ymd[2:]}", ymd + serial
+    else:
+        raise InvalidId("not a Swedish personnummer form")
+    if luhn_check_digit(ten[:9]) != int(ten[9]):
+        raise InvalidId("wrong check digit")
+    if born > export_date:
+        raise InvalidId("birth date after export date")
+    return ParsedId(normalised=ymd + serial, birth_date=born, legal_sex=_sex(serial[2]))
+
+
+def _cpr_century(yy: int, digit7: int) -> int:
+    # CPR office table: century from the serial's first digit and the two-digit year.
+    if digit7 <= 3:
+        return 1900
+    if digit7 in (4, 9):
+        return 2000 if yy <= 36 else 1900
+    return 2000 if yy <= 57 else 1800
+
+
+def parse_cpr(value: str) -> ParsedId:
+    """Danish CPR: a valid date is required, modulus 11 is never applied (not guaranteed since 2007)."""
+    s = value.strip().replace(" ", "")
+    m = _DK.match(s)
+    if not m:
+        raise InvalidId("not a CPR form")
+    dmy, serial = m.groups()
+    day, month, yy = int(dmy[:2]), int(dmy[2:4]), int(dmy[4:6])
+    born = _date_or_invalid(_cpr_century(yy, int(serial[0])) + yy, month, day)
+    return ParsedId(normalised=dmy + serial, birth_date=born, legal_sex=_sex(serial[3]))
+
+
+def parse_person_id(
+    value: str, export_date: date, *, scheme: str = "se", reserve_pattern: str | None = None
+) -> ParsedId:
+    """Validate one identity number; a unit's reserve numbers are accepted when they match its pattern."""
+    if reserve_pattern and re.fullmatch(reserve_pattern, value.strip()):
+        return ParsedId(normalised=f"reserve:{value.strip()}", birth_date=None, legal_sex=None)
+    if scheme == "dk":
+        return parse_cpr(value)
+    return parse_swedish(value, export_date)
+
+
+def pseudonym(key: bytes, normalised: str) -> str:
+    """person_key = HMAC-SHA256(key, normalised number), full-length hex."""
+    return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def mask(value: str | None) -> str | None:
+    """What the quarantine may show of an identifier: the date part at most, never the serial."""
+    if value is None:
+        return None
+    s = value.strip()
+    digits = re.sub(r"\D", "", s)
+    keep = 8 if len(digits) >= 12 else 6
+    return (digits[:keep] + "-****") if len(digits) >= keep else "****"

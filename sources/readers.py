@@ -1,0 +1,154 @@
+"""Read a landing file (CSV or XLSX) into an all-text frame with canonical column names."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from sources.contracts import Contract
+from sources.profiles import Profile
+
+ROW_NUMBER = "_row_number"
+
+
+class RejectedFile(ValueError):
+    """The whole file cannot be loaded; the message is the one-line reason for the ledger."""
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    frame: pl.DataFrame  # canonical field names, all Utf8, plus _row_number (line/row in the file)
+    profile: Profile
+    extra_columns: tuple[str, ...]  # export columns the profile does not map: ignored and reported
+
+
+def _decode(path: Path, encoding: str) -> str:
+    data = path.read_bytes()
+    if not data.strip():
+        raise RejectedFile(f"{path.name}: file is empty")
+    try:
+        text = data.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding)
+    except UnicodeDecodeError as exc:
+        raise RejectedFile(f"{path.name}: not readable as {encoding} (byte {exc.start})") from exc
+    if "\x00" in text:
+        raise RejectedFile(f"{path.name}: binary content, not a {encoding} text file")
+    return text
+
+
+def _csv_header(text: str, delimiter: str) -> list[str]:
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    return next(csv.reader([first_line], delimiter=delimiter))
+
+
+def _xlsx_rows(path: Path, profile: Profile) -> tuple[list[str], list[tuple], int]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for a broken workbook
+        raise RejectedFile(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})") from exc
+    try:
+        if profile.sheet and profile.sheet not in wb.sheetnames:
+            raise RejectedFile(f"{path.name}: sheet '{profile.sheet}' not found (has {', '.join(wb.sheetnames)})")
+        ws = wb[profile.sheet] if profile.sheet else wb.worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+    finally:
+        wb.close()
+    if len(rows) < profile.header_row:
+        raise RejectedFile(f"{path.name}: sheet has no header row {profile.header_row}")
+    header = ["" if v is None else str(v) for v in rows[profile.header_row - 1]]
+    return header, rows[profile.header_row :], profile.header_row
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if hasattr(value, "date") and hasattr(value, "hour"):  # datetime from a date-formatted cell
+        return value.date().isoformat() if value.hour == value.minute == 0 else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_header(path: Path, profile: Profile) -> list[str]:
+    if path.suffix.lower() == ".xlsx":
+        return _xlsx_rows(path, profile)[0]
+    return _csv_header(_decode(path, profile.encoding), profile.delimiter)
+
+
+def choose_profile(path: Path, contract: Contract, profiles: list[Profile]) -> Profile:
+    """The first profile whose mapping covers every required field of the source."""
+    best: tuple[int, Profile, list[str]] | None = None
+    errors = []
+    for profile in profiles:
+        try:
+            header = read_header(path, profile)
+        except RejectedFile as exc:
+            errors.append(str(exc))
+            continue
+        mapped = {profile.canonical_name(h) for h in header}
+        missing = [f for f in contract.required_fields if f not in mapped]
+        if not missing:
+            return profile
+        if best is None or len(missing) < len(best[2]):
+            best = (len(missing), profile, missing)
+    if best is None:
+        raise RejectedFile(errors[0] if errors else f"{path.name}: no column profile for source {contract.source}")
+    _, profile, missing = best
+    raise RejectedFile(
+        f"{path.name}: missing required column(s) {', '.join(missing)} (closest profile: {profile.name})"
+    )
+
+
+def read_file(path: Path, contract: Contract, profile: Profile) -> ReadResult:
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        header, rows, header_row = _xlsx_rows(path, profile)
+        width = len(header)
+        data = {
+            str(i): [_cell_text(r[i]) if i < len(r) else None for r in rows] for i in range(width)
+        }
+        frame = pl.DataFrame(data, schema={str(i): pl.Utf8 for i in range(width)})
+        frame = frame.with_row_index(ROW_NUMBER, offset=header_row + 1)
+        # Trailing blank rows are a survey tool's habit, not data.
+        frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW_NUMBER).is_null()))
+    elif suffix == ".csv":
+        text = _decode(path, profile.encoding)
+        header = _csv_header(text, profile.delimiter)
+        width = len(header)
+        try:
+            frame = pl.read_csv(
+                text.encode("utf-8"),
+                separator=profile.delimiter,
+                has_header=True,
+                new_columns=[str(i) for i in range(width)],
+                infer_schema=False,
+                truncate_ragged_lines=False,
+            )
+        except pl.exceptions.PolarsError as exc:
+            raise RejectedFile(f"{path.name}: malformed CSV ({str(exc).splitlines()[0][:120]})") from exc
+        frame = frame.with_row_index(ROW_NUMBER, offset=2)
+    else:
+        raise RejectedFile(f"{path.name}: not a CSV or XLSX file")
+
+    canonical = [profile.canonical_name(h) for h in header]
+    wanted = set(contract.field_names)
+    keep = {str(i): name for i, name in enumerate(canonical) if name in wanted}
+    extra = tuple(h for h, name in zip(header, canonical, strict=True) if name not in wanted)
+    if len(set(keep.values())) != len(keep):
+        raise RejectedFile(f"{path.name}: a canonical field appears in more than one column")
+    frame = frame.select(ROW_NUMBER, *[pl.col(i).alias(n) for i, n in keep.items()])
+    # Optional fields the export leaves out are null, not a reason to reject the file.
+    frame = frame.with_columns(
+        [pl.lit(None, dtype=pl.Utf8).alias(f) for f in contract.field_names if f not in frame.columns]
+    )
+    frame = frame.with_columns(pl.col(contract.field_names).str.strip_chars())
+    frame = frame.with_columns(
+        [pl.when(pl.col(f) == "").then(None).otherwise(pl.col(f)).alias(f) for f in contract.field_names]
+    )
+    if frame.height == 0:
+        raise RejectedFile(f"{path.name}: header only, no data rows")
+    return ReadResult(frame=frame.select(ROW_NUMBER, *contract.field_names), profile=profile, extra_columns=extra)
