@@ -81,8 +81,8 @@ def _quiet_run_config() -> dict:
 
 def run_pipeline(settings: Settings, out=print) -> int:
     """Load the landing folder, then build the marts on whatever loaded (a rejected file fails only its source)."""
-    from orchestration.definitions import build_definitions
     from orchestration.dbt_project import dbt_project
+    from orchestration.definitions import build_definitions
     from orchestration.secrets import load_key
     from orchestration.summary import describe_run
 

@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.assets.dbt import followup_dbt_models
 from orchestration.assets.ingest import ingest_assets
+from orchestration.assets.quality import gx_checks
 from orchestration.config import Settings, load_settings
 from orchestration.jobs import build_marts_job, followup_job, load_landing_job
 from orchestration.resources import build_resources
@@ -15,6 +16,7 @@ from orchestration.schedules import build_marts_after_load, nightly
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[*ingest_assets(), followup_dbt_models],
+        asset_checks=gx_checks(),
         jobs=[followup_job, load_landing_job, build_marts_job],
         schedules=[nightly],
         sensors=build_marts_after_load,

@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 
 from orchestration.warehouse import ensure_all_tables
-from sources.contracts import Contract
+from sources.contracts import Contract, load_contract
 from sources.identity import pseudonym
 from sources.profiles import Profile
 from sources.readers import ROW_NUMBER, RejectedFile, choose_profile, read_file
@@ -137,7 +137,7 @@ def load_file(
     profiles: list[Profile],
     key: bytes,
     loaded_at: datetime,
-    reserve_patterns: list[str] | None = None,
+    patterns: list[str] | None = None,
 ) -> FileOutcome:
     source = contract.source
     digest = content_hash(path)
@@ -161,7 +161,7 @@ def load_file(
             raise RejectedFile(f"{path.name}: not a CSV or XLSX file")
         profile = choose_profile(path, contract, profiles)
         read = read_file(path, contract, profile)
-        checked = validate(read.frame, contract, profile, exported_on, reserve_patterns)
+        checked = validate(read.frame, contract, profile, exported_on, patterns)
     except RejectedFile as exc:
         outcome = FileOutcome(source, path.name, "rejected", error=str(exc))
         _ledger_row(con, outcome, digest, exported_on, loaded_at)
@@ -199,16 +199,28 @@ def load_file(
     return outcome
 
 
-def reserve_patterns(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Reserve-number patterns of the units in the latest units export."""
-    return [
+def reserve_patterns(con: duckdb.DuckDBPyConnection, units_files: list[Path], profiles: list[Profile]) -> list[str]:
+    """Reserve-number patterns of the units: the newest readable units export in the landing folder (it may
+    not be loaded yet, the sources load in any order), together with those already in the warehouse."""
+    patterns = {
         r[0]
         for r in con.execute(
             """SELECT DISTINCT person_id_pattern FROM raw.units
                WHERE person_id_pattern IS NOT NULL
                  AND _exported_on = (SELECT max(_exported_on) FROM raw.units)"""
         ).fetchall()
-    ]
+    }
+    contract = load_contract("units")
+    today = date.today()
+    for path in sorted(units_files, key=lambda p: (export_date_of(p, today), p.name), reverse=True):
+        try:
+            profile = choose_profile(path, contract, profiles)
+            frame = read_file(path, contract, profile).frame
+        except RejectedFile:
+            continue
+        patterns |= set(frame["person_id_pattern"].drop_nulls().to_list())
+        break
+    return sorted(patterns)
 
 
 def load_source(
@@ -218,9 +230,9 @@ def load_source(
     profiles: list[Profile],
     key: bytes,
     loaded_at: datetime,
+    patterns: list[str] | None = None,
 ) -> list[FileOutcome]:
     ensure_all_tables(con)
-    patterns = reserve_patterns(con) if contract.person_field else []
     # Oldest export first, so that "the newer export wins" follows the order files were exported in.
     ordered = sorted(files, key=lambda p: (export_date_of(p, loaded_at.date()), p.name))
     return [load_file(con, contract, path, profiles, key, loaded_at, patterns) for path in ordered]

@@ -2,6 +2,8 @@
 
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
@@ -22,6 +24,20 @@ def dbt_environment(warehouse: WarehouseResource, reporting: ReportingResource) 
     }
 
 
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
@@ -33,8 +49,9 @@ def followup_dbt_models(
     warehouse: WarehouseResource,
     reporting: ReportingResource,
 ):
-    # DbtCliResource passes the parent's environment to the dbt process: this is how the run's
+    # DbtCliResource hands the parent's environment to the dbt process: this is how the run's
     # configuration reaches profiles.yml. dbt runs in its own process, so its DuckDB connection is
     # released when it exits; the Dagster process holds no connection meanwhile.
-    os.environ.update(dbt_environment(warehouse, reporting))
-    yield from dbt.cli(dbt_build_args(warehouse.threads), context=context).stream()
+    with _environment(dbt_environment(warehouse, reporting)):
+        invocation = dbt.cli(dbt_build_args(warehouse.threads), context=context)
+    yield from invocation.stream()

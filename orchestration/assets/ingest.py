@@ -5,8 +5,9 @@ from datetime import datetime
 
 import dagster as dg
 
-from orchestration.loading import FileOutcome, load_source
+from orchestration.loading import FileOutcome, load_source, reserve_patterns
 from orchestration.resources import LandingResource, PseudonymiserResource, WarehouseResource
+from orchestration.warehouse import ensure_all_tables
 from sources.contracts import Contract, all_contracts
 
 INGEST_GROUP = "raw"
@@ -50,7 +51,13 @@ def build_ingest_asset(contract: Contract) -> dg.AssetsDefinition:
         files = landing.files(source)
         key = pseudonymiser.secret() if contract.person_field else b""
         with warehouse.connect() as con:
-            outcomes = load_source(con, contract, files, landing.profiles(source), key, datetime.now())
+            ensure_all_tables(con)
+            patterns = (
+                reserve_patterns(con, landing.files("units"), landing.profiles("units"))
+                if contract.person_field
+                else []
+            )
+            outcomes = load_source(con, contract, files, landing.profiles(source), key, datetime.now(), patterns)
             unbalanced = con.execute(
                 """SELECT file_name, rows_read, rows_loaded, rows_quarantined, rows_duplicate
                    FROM quality.load_ledger WHERE source = ?

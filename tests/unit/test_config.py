@@ -1,0 +1,58 @@
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from orchestration.config import ConfigError, load_settings
+from orchestration.dbt_project import dbt_build_args
+from orchestration.secrets import load_key
+
+
+def test_defaults_then_file_then_environment(tmp_path):
+    config = tmp_path / "followup.toml"
+    config.write_text('warehouse_path = "/srv/wh.duckdb"\nsuppression_threshold = 10\n', encoding="utf-8")
+    settings = load_settings({"FOLLOWUP_SUPPRESSION_THRESHOLD": "3", "FOLLOWUP_AS_OF_DATE": "2018-01-29"}, config)
+    assert settings.warehouse_path == Path("/srv/wh.duckdb")  # from the file
+    assert settings.suppression_threshold == 3  # the environment wins
+    assert settings.as_of_date == date(2018, 1, 29)
+    assert settings.landing_dir == Path("data/landing")  # default
+    env = settings.dbt_env()
+    assert env["FOLLOWUP_WAREHOUSE_PATH"] == "/srv/wh.duckdb" and env["FOLLOWUP_AS_OF_DATE"] == "2018-01-29"
+
+
+def test_config_file_from_environment_must_exist(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings({"FOLLOWUP_CONFIG": str(tmp_path / "missing.toml")})
+
+
+def test_secret_never_in_the_config_file(tmp_path):
+    config = tmp_path / "followup.toml"
+    config.write_text('pseudonym_key = "abc"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="must not be written in the config file"):
+        load_settings({}, config)
+
+
+def test_unknown_keys_are_refused(tmp_path):
+    config = tmp_path / "followup.toml"
+    config.write_text('warehouse = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown keys"):
+        load_settings({}, config)
+
+
+def test_production_without_a_key_refuses_to_run(tmp_path):
+    with pytest.raises(ConfigError, match="refuses to run"):
+        load_key(None, tmp_path / "missing.key", "production")
+
+
+def test_demo_creates_a_private_key_file_once(tmp_path):
+    key_file = tmp_path / "secrets" / "pseudonym.key"
+    first = load_key(None, key_file, "demo")
+    assert oct(os.stat(key_file).st_mode & 0o777) == "0o600"
+    assert load_key(None, key_file, "demo") == first and len(first) == 64
+    assert load_key("from-env", key_file, "production") == b"from-env"
+
+
+def test_dbt_is_always_built_with_tests():
+    assert dbt_build_args(2) == ["build", "--no-version-check", "--threads", "2"]
+    assert dbt_build_args(1, "intake")[-2:] == ["--select", "intake"]

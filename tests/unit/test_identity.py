@@ -1,0 +1,88 @@
+from datetime import date
+
+import pytest
+
+from sources.identity import (
+    InvalidId,
+    luhn_check_digit,
+    mask,
+    parse_cpr,
+    parse_person_id,
+    parse_swedish,
+    pseudonym,
+)
+
+EXPORT = date(2026, 11, 1)
+
+
+def test_luhn_check_digit_of_a_known_number():
+    # 811218-9876 is the Swedish Tax Agency's textbook example.
+    assert luhn_check_digit("811218987") == 6
+
+
+@pytest.mark.parametrize(
+    "value, normalised, born",
+    [
+        ("19811218-9876", "198112189876", date(1981, 12, 18)),
+        ("198112189876", "198112189876", date(1981, 12, 18)),
+        ("811218-9876", "198112189876", date(1981, 12, 18)),
+        ("8112189876", "198112189876", date(1981, 12, 18)),
+        ("121212+1212", "191212121212", date(1912, 12, 12)),  # "+": 100 years or older
+        ("121212-1212", "201212121212", date(2012, 12, 12)),
+    ],
+)
+def test_swedish_forms_normalise_to_twelve_digits(value, normalised, born):
+    parsed = parse_swedish(value, EXPORT)
+    assert (parsed.normalised, parsed.birth_date) == (normalised, born)
+
+
+def test_ten_digit_form_resolves_century_against_the_export_date():
+    # Born 2020 when exported in 2026, but 1920 when the export is from 2019.
+    assert parse_swedish("200101-2380", date(2026, 1, 1)).birth_date == date(2020, 1, 1)
+    assert parse_swedish("200101-2380", date(2019, 1, 1)).birth_date == date(1920, 1, 1)
+
+
+def test_samordningsnummer_day_plus_sixty():
+    nine = "701063238"  # 1970-10-03 as a coordination number (day 63)
+    value = f"19{nine[:6]}-{nine[6:]}{luhn_check_digit(nine)}"
+    parsed = parse_swedish(value, EXPORT)
+    assert parsed.birth_date == date(1970, 10, 3)
+    assert parsed.normalised == value.replace("-", "")
+
+
+@pytest.mark.parametrize("value", ["19811218-9875", "19811318-9876", "1981121-9876", "abc", "19810230-0000"])
+def test_invalid_swedish_numbers_are_rejected(value):
+    with pytest.raises(InvalidId):
+        parse_swedish(value, EXPORT)
+
+
+def test_cpr_never_checks_modulus_11():
+    # 010203-4568 fails modulus 11 but has a valid date: accepted.
+    parsed = parse_cpr("010203-4568")
+    assert parsed.birth_date == date(2003, 2, 1)
+    assert parsed.normalised == "0102034568"
+    assert parse_cpr("311299-1234").birth_date == date(1999, 12, 31)
+    with pytest.raises(InvalidId):
+        parse_cpr("310299-1234")
+
+
+def test_reserve_numbers_match_the_unit_pattern():
+    parsed = parse_person_id("R-2017-004", EXPORT, reserve_pattern=r"R-\d{4}-\d{3}")
+    assert parsed.normalised == "reserve:R-2017-004" and parsed.birth_date is None
+    with pytest.raises(InvalidId):
+        parse_person_id("R-2017-04", EXPORT, reserve_pattern=r"R-\d{4}-\d{3}")
+
+
+def test_pseudonym_is_keyed_and_stable():
+    a = pseudonym(b"k1", "198112189876")
+    assert a == pseudonym(b"k1", "198112189876")
+    assert a != pseudonym(b"k2", "198112189876")
+    assert len(a) == 64 and "198112189876" not in a
+    # Two spellings of one person meet in the same key.
+    assert pseudonym(b"k1", parse_swedish("811218-9876", EXPORT).normalised) == a
+
+
+def test_mask_never_shows_the_serial():
+    assert mask("19850312-1234") == "19850312-****"
+    assert mask("8503121234") == "850312-****"
+    assert mask("12") == "****"
