@@ -15,7 +15,7 @@ class Profile:
     name: str
     source: str  # a source name, or "*" for a profile that applies to every source
     delimiter: str = ","
-    encoding: str = "utf-8"
+    encoding: str | tuple[str, ...] = "utf-8"  # or a list tried in order
     decimal: str = "."
     date_formats: tuple[str, ...] = ("%Y-%m-%d",)
     month_formats: tuple[str, ...] = ("%Y-%m",)
@@ -28,6 +28,10 @@ class Profile:
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {export label: code}
     path: Path | None = None
 
+    @property
+    def encodings(self) -> tuple[str, ...]:
+        return (self.encoding,) if isinstance(self.encoding, str) else tuple(self.encoding)
+
     def applies_to(self, source: str) -> bool:
         return self.source in ("*", source)
 
@@ -39,7 +43,9 @@ class Profile:
 
 def load_profile(path: Path) -> Profile:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for key in ("date_formats", "month_formats", "true_values", "false_values"):
+    for key in ("date_formats", "month_formats", "true_values", "false_values", "encoding"):
+        if key == "encoding" and isinstance(raw.get(key), str):
+            continue
         if key in raw:
             raw[key] = tuple(str(v) for v in raw[key])
     raw["columns"] = {str(k): str(v) for k, v in (raw.get("columns") or {}).items()}

@@ -25,17 +25,25 @@ class ReadResult:
     extra_columns: tuple[str, ...]  # export columns the profile does not map: ignored and reported
 
 
-def _decode(path: Path, encoding: str) -> str:
+def _codec(encoding: str) -> str:
+    # utf-8-sig reads UTF-8 with or without a byte-order mark.
+    return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+
+
+def _decode(path: Path, encodings: tuple[str, ...]) -> str:
     data = path.read_bytes()
     if not data.strip():
         raise RejectedFile(f"{path.name}: file is empty")
-    try:
-        text = data.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding)
-    except UnicodeDecodeError as exc:
-        raise RejectedFile(f"{path.name}: not readable as {encoding} (byte {exc.start})") from exc
-    if "\x00" in text:
-        raise RejectedFile(f"{path.name}: binary content, not a {encoding} text file")
-    return text
+    for encoding in encodings:
+        try:
+            text = data.decode(_codec(encoding))
+        except UnicodeDecodeError as exc:
+            error = exc
+            continue
+        if "\x00" in text:
+            raise RejectedFile(f"{path.name}: binary content, not a text file")
+        return text
+    raise RejectedFile(f"{path.name}: not readable as {' or '.join(encodings)} (byte {error.start})")
 
 
 def _csv_header(text: str, delimiter: str) -> list[str]:
@@ -76,7 +84,17 @@ def _cell_text(value: object) -> str | None:
 def read_header(path: Path, profile: Profile) -> list[str]:
     if path.suffix.lower() == ".xlsx":
         return _xlsx_rows(path, profile)[0]
-    return _csv_header(_decode(path, profile.encoding), profile.delimiter)
+    # Only the header line decides the profile; the whole file is decoded strictly when it is read.
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    if not head.strip():
+        raise RejectedFile(f"{path.name}: file is empty")
+    for encoding in profile.encodings:
+        try:
+            return _csv_header(head.split(b"\n", 1)[0].decode(_codec(encoding)), profile.delimiter)
+        except UnicodeDecodeError:
+            continue
+    raise RejectedFile(f"{path.name}: header not readable as {' or '.join(profile.encodings)}")
 
 
 def choose_profile(path: Path, contract: Contract, profiles: list[Profile]) -> Profile:
@@ -116,7 +134,7 @@ def read_file(path: Path, contract: Contract, profile: Profile) -> ReadResult:
         # Trailing blank rows are a survey tool's habit, not data.
         frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW_NUMBER).is_null()))
     elif suffix == ".csv":
-        text = _decode(path, profile.encoding)
+        text = _decode(path, profile.encodings)
         header = _csv_header(text, profile.delimiter)
         width = len(header)
         try:
