@@ -52,12 +52,11 @@ def dbt_env(settings: Settings) -> dict[str, str]:
 
 
 def cmd_dbt_parse(args: argparse.Namespace) -> int:
-    from orchestration.dbt_project import DBT_PROJECT_DIR
+    from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
 
     settings = load_settings()
-    dbt = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
     result = subprocess.run(
-        [dbt, "parse", "--no-version-check", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [dbt_executable(), "parse", "--no-version-check", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
         cwd=DBT_PROJECT_DIR, env=dbt_env(settings), check=False,
     )
     return result.returncode
@@ -99,7 +98,7 @@ def run_pipeline(settings: Settings, out=print) -> int:
     failures: list[str] = []
     for job_name, label in (("load_landing", "loading landing files"), ("build_marts", "building marts (dbt)")):
         out(f"{label} …")
-        result = defs.get_job_def(job_name).execute_in_process(
+        result = defs.resolve_job_def(job_name).execute_in_process(
             instance=instance, raise_on_error=False, run_config=_quiet_run_config()
         )
         for event in result.all_events:

@@ -58,7 +58,7 @@ def test_quarantine_reasons_are_exact_and_masked(query):
         ("action_plans", 11, "reviewed_on", "date_order", "2017-01-15"),
         ("activities", 8, "activity_type", "code_not_in_list", "grupp"),
         ("attendance", 11, "attended_hours", "out_of_range", "7.0"),
-        ("enrolments", 22, "person_id", "invalid_person_id", "19960101-****"),
+        ("enrolments", 21, "person_id", "invalid_person_id", "19960101-****"),
         ("ledger", 12, "booked_on", "invalid_type", "2017-13-30"),
         ("ors", 9, "individual", "out_of_range", "11.5"),
     ]

@@ -1,0 +1,27 @@
+{# Snapshot sources keep every export batch in raw: the current state is the newest batch. #}
+{% macro snapshot_current(relation) -%}
+    (
+        select * from {{ relation }}
+        where _batch_id = (
+            select _batch_id from {{ relation }}
+            order by _exported_on desc, _loaded_at desc, _batch_id desc
+            limit 1
+        )
+    )
+{%- endmacro %}
+
+{# Append sources may carry one key in several files: the newest export wins. #}
+{% macro append_current(relation, keys) -%}
+    (
+        select * from (
+            select
+                r.*,
+                row_number() over (
+                    partition by {{ keys | join(', ') }}
+                    order by _exported_on desc, _loaded_at desc, _row_number desc
+                ) as _version_rank
+            from {{ relation }} as r
+        ) as versions
+        where _version_rank = 1
+    )
+{%- endmacro %}
