@@ -31,8 +31,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else settings.landing_dir
     started = time.perf_counter()
     rows = generate(out, scale=args.scale, seed=args.seed)
-    print(f"demo municipality (scale {args.scale}, seed {args.seed}) written to {out}: "
-          f"{sum(rows.values())} rows in {len(rows)} sources ({time.perf_counter() - started:.1f} s)")
+    print(
+        f"demo municipality (scale {args.scale}, seed {args.seed}) written to {out}: "
+        f"{sum(rows.values())} rows in {len(rows)} sources ({time.perf_counter() - started:.1f} s)"
+    )
     _ensure_demo_key(settings)
     return 0
 
@@ -57,7 +59,9 @@ def cmd_dbt_parse(args: argparse.Namespace) -> int:
     settings = load_settings()
     result = subprocess.run(
         [dbt_executable(), "parse", "--no-version-check", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
-        cwd=DBT_PROJECT_DIR, env=dbt_env(settings), check=False,
+        cwd=DBT_PROJECT_DIR,
+        env=dbt_env(settings),
+        check=False,
     )
     return result.returncode
 
@@ -122,7 +126,9 @@ def main(argv: list[str] | None = None) -> int:
 
     demo = sub.add_parser("demo", help="write the demo municipality's exports into a landing folder")
     demo.add_argument("--out", help="landing folder (default: landing_dir from the configuration)")
-    demo.add_argument("--scale", type=float, default=1.0, help="multiplies persons and events (1 = a few thousand cases)")
+    demo.add_argument(
+        "--scale", type=float, default=1.0, help="multiplies persons and events (1 = a few thousand cases)"
+    )
     demo.add_argument("--seed", type=int, default=42)
     demo.set_defaults(func=cmd_demo)
 

@@ -63,12 +63,25 @@ def landing_files(landing_dir: Path, source: str) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
-def _ledger_row(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, digest: str, exported_on: date | None,
-                loaded_at: datetime) -> None:
+def _ledger_row(
+    con: duckdb.DuckDBPyConnection, outcome: FileOutcome, digest: str, exported_on: date | None, loaded_at: datetime
+) -> None:
     con.execute(
         "INSERT INTO quality.load_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [outcome.source, outcome.file_name, digest, exported_on, outcome.profile, loaded_at, outcome.rows_read,
-         outcome.rows_loaded, outcome.rows_quarantined, outcome.rows_duplicate, outcome.status, outcome.error],
+        [
+            outcome.source,
+            outcome.file_name,
+            digest,
+            exported_on,
+            outcome.profile,
+            loaded_at,
+            outcome.rows_read,
+            outcome.rows_loaded,
+            outcome.rows_quarantined,
+            outcome.rows_duplicate,
+            outcome.status,
+            outcome.error,
+        ],
     )
 
 
@@ -151,8 +164,12 @@ def load_file(
         return FileOutcome(source, path.name, status, error=previous[1])
     exported_on = export_date_of(path, loaded_at.date())
     if any(status == "loaded" for _, status, _ in seen):
-        outcome = FileOutcome(source, path.name, "skipped_same_content",
-                              error=f"{path.name}: same content as {seen[0][0]}, already loaded")
+        outcome = FileOutcome(
+            source,
+            path.name,
+            "skipped_same_content",
+            error=f"{path.name}: same content as {seen[0][0]}, already loaded",
+        )
         _ledger_row(con, outcome, digest, exported_on, loaded_at)
         return outcome
 
@@ -175,16 +192,26 @@ def load_file(
         pl.lit(loaded_at).alias("_loaded_at"),
     )
     quarantine = checked.findings.select(
-        pl.lit(source).alias("source"), pl.lit(path.name).alias("file"),
-        pl.col(ROW_NUMBER).cast(pl.Int32).alias("row_number"), "field", "rule", "value",
+        pl.lit(source).alias("source"),
+        pl.lit(path.name).alias("file"),
+        pl.col(ROW_NUMBER).cast(pl.Int32).alias("row_number"),
+        "field",
+        "rule",
+        "value",
         pl.lit(loaded_at).alias("loaded_at"),
     )
     con.execute("BEGIN TRANSACTION")
     try:
         loaded, duplicate = _write_rows(con, contract, rows)
         outcome = FileOutcome(
-            source, path.name, "loaded", rows_read=read.frame.height, rows_loaded=loaded,
-            rows_quarantined=checked.rows_quarantined, rows_duplicate=duplicate, profile=profile.name,
+            source,
+            path.name,
+            "loaded",
+            rows_read=read.frame.height,
+            rows_loaded=loaded,
+            rows_quarantined=checked.rows_quarantined,
+            rows_duplicate=duplicate,
+            profile=profile.name,
             extra_columns=read.extra_columns,
         )
         _ledger_row(con, outcome, digest, exported_on, loaded_at)

@@ -1,6 +1,5 @@
 """Configurable resources: the warehouse, the landing folder, the pseudonymiser, the run's reporting settings."""
 
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path

@@ -41,7 +41,7 @@ and the findings have something to show:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -108,41 +108,172 @@ class Unit:
 
 
 UNITS = (
-    Unit("PIMA", "PIMA - Personlig Inkludering Mot Arbete", "project", "coordination_association", "2016-08-01",
-         "2022-12-31", "Young women 18-25", 10, 2.0, 180, (18, 25), 1.0, 200,
-         {"work": 0.35, "work_and_studies": 0.15, "studies": 0.1, "misconduct": 0.15, "parental_leave": 0.1,
-          "self_ended": 0.15}, "unemployment", ("employment_service", "social_services", "self"),
-         attendance=True, drug_tests=True, ors=True, wellbeing=True),
-    Unit("C2C", "Chance2Change", "project", "social_investment_fund", "2016-01-01", None, "Young men 18-25", 12,
-         3.0, 260, (18, 25), 0.0, 190,
-         {"work": 0.4, "work_and_studies": 0.1, "studies": 0.1, "misconduct": 0.2, "self_ended": 0.2},
-         "unemployment", ("employment_service", "probation", "self"),
-         attendance=True, drug_tests=True, ors=True, wellbeing=True),
-    Unit("NPF", "Familjeombud NPF", "project", "social_investment_fund", "2017-01-01", "2024-12-31",
-         "Families with neuropsychiatric diagnoses", 24, 3.0, 160, (6, 16), 0.4, 420,
-         {"goal_reached": 0.7, "moved": 0.1, "self_ended": 0.2}, "neuropsychiatric",
-         ("school", "psychiatry", "social_services")),
-    Unit("SKOL", "Tillbaka till skolan", "project", "social_investment_fund", "2018-01-01", None,
-         "School refusers 10-16", 20, 2.5, 300, (10, 16), 0.55, 240,
-         {"goal_reached": 0.6, "studies": 0.2, "moved": 0.1, "self_ended": 0.1}, "school_absence",
-         ("school", "social_services", "health_care"), attendance=True, sdq=True),
-    Unit("HLT", "Hälsa-lärande-trygghet", "project", "coordination_association", "2016-09-01", None,
-         "Children 0-16", 60, 4.0, 900, (0, 16), 0.5, 120,
-         {"goal_reached": 0.8, "moved": 0.1, "other": 0.1}, "family_situation",
-         ("school", "health_care", "self"), anonymous_share=0.25),
-    Unit("UPS", "Uppsökande team", "project", "eu_fund", "2019-01-01", None, "Isolated young adults 16-29",
-         30, 3.0, 500, (16, 29), 0.45, 150,
-         {"transferred": 0.5, "work": 0.15, "studies": 0.1, "self_ended": 0.25}, "social_isolation",
-         ("self", "social_services", "other")),
-    Unit("UNGH", "Ungdomshuset", "regular_service", "own_budget", "2016-01-01", None, "Young people 16-29", 80,
-         6.0, 700, (16, 29), 0.5, 270,
-         {"work": 0.3, "studies": 0.3, "goal_reached": 0.2, "self_ended": 0.2}, "social_isolation",
-         ("other_unit", "self", "school")),
-    Unit("BER", "Beroendeenheten", "regular_service", "own_budget", "2016-01-01", None,
-         "Adults with substance use", 40, 8.0, 1000, (20, 64), 0.3, 300,
-         {"goal_reached": 0.4, "self_ended": 0.3, "health": 0.1, "moved": 0.1, "other": 0.1}, "substance_use",
-         ("self", "health_care", "social_services", "probation"), drug_tests=True, ors=True, srs=True,
-         pattern=r"R-\d{4}-\d{3}"),
+    Unit(
+        "PIMA",
+        "PIMA - Personlig Inkludering Mot Arbete",
+        "project",
+        "coordination_association",
+        "2016-08-01",
+        "2022-12-31",
+        "Young women 18-25",
+        10,
+        2.0,
+        180,
+        (18, 25),
+        1.0,
+        200,
+        {
+            "work": 0.35,
+            "work_and_studies": 0.15,
+            "studies": 0.1,
+            "misconduct": 0.15,
+            "parental_leave": 0.1,
+            "self_ended": 0.15,
+        },
+        "unemployment",
+        ("employment_service", "social_services", "self"),
+        attendance=True,
+        drug_tests=True,
+        ors=True,
+        wellbeing=True,
+    ),
+    Unit(
+        "C2C",
+        "Chance2Change",
+        "project",
+        "social_investment_fund",
+        "2016-01-01",
+        None,
+        "Young men 18-25",
+        12,
+        3.0,
+        260,
+        (18, 25),
+        0.0,
+        190,
+        {"work": 0.4, "work_and_studies": 0.1, "studies": 0.1, "misconduct": 0.2, "self_ended": 0.2},
+        "unemployment",
+        ("employment_service", "probation", "self"),
+        attendance=True,
+        drug_tests=True,
+        ors=True,
+        wellbeing=True,
+    ),
+    Unit(
+        "NPF",
+        "Familjeombud NPF",
+        "project",
+        "social_investment_fund",
+        "2017-01-01",
+        "2024-12-31",
+        "Families with neuropsychiatric diagnoses",
+        24,
+        3.0,
+        160,
+        (6, 16),
+        0.4,
+        420,
+        {"goal_reached": 0.7, "moved": 0.1, "self_ended": 0.2},
+        "neuropsychiatric",
+        ("school", "psychiatry", "social_services"),
+    ),
+    Unit(
+        "SKOL",
+        "Tillbaka till skolan",
+        "project",
+        "social_investment_fund",
+        "2018-01-01",
+        None,
+        "School refusers 10-16",
+        20,
+        2.5,
+        300,
+        (10, 16),
+        0.55,
+        240,
+        {"goal_reached": 0.6, "studies": 0.2, "moved": 0.1, "self_ended": 0.1},
+        "school_absence",
+        ("school", "social_services", "health_care"),
+        attendance=True,
+        sdq=True,
+    ),
+    Unit(
+        "HLT",
+        "Hälsa-lärande-trygghet",
+        "project",
+        "coordination_association",
+        "2016-09-01",
+        None,
+        "Children 0-16",
+        60,
+        4.0,
+        900,
+        (0, 16),
+        0.5,
+        120,
+        {"goal_reached": 0.8, "moved": 0.1, "other": 0.1},
+        "family_situation",
+        ("school", "health_care", "self"),
+        anonymous_share=0.25,
+    ),
+    Unit(
+        "UPS",
+        "Uppsökande team",
+        "project",
+        "eu_fund",
+        "2019-01-01",
+        None,
+        "Isolated young adults 16-29",
+        30,
+        3.0,
+        500,
+        (16, 29),
+        0.45,
+        150,
+        {"transferred": 0.5, "work": 0.15, "studies": 0.1, "self_ended": 0.25},
+        "social_isolation",
+        ("self", "social_services", "other"),
+    ),
+    Unit(
+        "UNGH",
+        "Ungdomshuset",
+        "regular_service",
+        "own_budget",
+        "2016-01-01",
+        None,
+        "Young people 16-29",
+        80,
+        6.0,
+        700,
+        (16, 29),
+        0.5,
+        270,
+        {"work": 0.3, "studies": 0.3, "goal_reached": 0.2, "self_ended": 0.2},
+        "social_isolation",
+        ("other_unit", "self", "school"),
+    ),
+    Unit(
+        "BER",
+        "Beroendeenheten",
+        "regular_service",
+        "own_budget",
+        "2016-01-01",
+        None,
+        "Adults with substance use",
+        40,
+        8.0,
+        1000,
+        (20, 64),
+        0.3,
+        300,
+        {"goal_reached": 0.4, "self_ended": 0.3, "health": 0.1, "moved": 0.1, "other": 0.1},
+        "substance_use",
+        ("self", "health_care", "social_services", "probation"),
+        drug_tests=True,
+        ors=True,
+        srs=True,
+        pattern=r"R-\d{4}-\d{3}",
+    ),
 )
 
 COST_CATEGORIES = ("own_staff", "external_services", "premises_it", "participant_compensation", "other")
@@ -192,15 +323,32 @@ class _Writer:
         folder = self.out / source
         folder.mkdir(parents=True, exist_ok=True)
         wb = Workbook(write_only=True)
-        # Fixed document properties: the same content gives the same file.
-        stamp = datetime(EXPORT_DATE.year, EXPORT_DATE.month, EXPORT_DATE.day)
-        wb.properties.created = wb.properties.modified = stamp
         ws = wb.create_sheet(source)
         ws.append(frame.columns)
         for row in frame.iter_rows():
             ws.append(list(row))
-        wb.save(folder / f"{source}_{EXPORT_DATE.isoformat()}.xlsx")
+        path = folder / f"{source}_{EXPORT_DATE.isoformat()}.xlsx"
+        wb.save(path)
+        _fix_zip_timestamps(path)
         self.rows[source] = frame.height
+
+
+def _fix_zip_timestamps(path: Path) -> None:
+    """An XLSX records the time of writing (zip entries, docProps/core.xml): pin it so reruns are identical."""
+    import re
+    import zipfile
+
+    stamp = f"{EXPORT_DATE.isoformat()}T00:00:00Z".encode()
+
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            pinned = zipfile.ZipInfo(info.filename, date_time=(EXPORT_DATE.year, EXPORT_DATE.month, 1, 0, 0, 0))
+            pinned.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(pinned, data)
 
 
 def _strings(frame: pl.DataFrame, source: str) -> pl.DataFrame:
@@ -227,20 +375,28 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42) -> dict[str, int]
     export = _days(EXPORT_DATE)
 
     # --- units, targets, reference data -------------------------------------------------------------------
-    w.csv("units", _strings(pl.DataFrame({
-        "unit_code": [u.code for u in UNITS],
-        "unit_name": [u.name for u in UNITS],
-        "organisation": ["Demoby kommun"] * len(UNITS),
-        "municipality": ["Demoby"] * len(UNITS),
-        "kind": [u.kind for u in UNITS],
-        "funding": [u.funding for u in UNITS],
-        "starts_on": [u.starts_on for u in UNITS],
-        "ends_on": [u.ends_on for u in UNITS],
-        "target_group": [u.target_group for u in UNITS],
-        "capacity_places": [str(max(1, round(u.capacity * scale))) for u in UNITS],
-        "staff_fte": [f"{u.staff_fte * max(scale, 0.1):.1f}" for u in UNITS],
-        "person_id_pattern": [u.pattern for u in UNITS],
-    }), "units"))
+    w.csv(
+        "units",
+        _strings(
+            pl.DataFrame(
+                {
+                    "unit_code": [u.code for u in UNITS],
+                    "unit_name": [u.name for u in UNITS],
+                    "organisation": ["Demoby kommun"] * len(UNITS),
+                    "municipality": ["Demoby"] * len(UNITS),
+                    "kind": [u.kind for u in UNITS],
+                    "funding": [u.funding for u in UNITS],
+                    "starts_on": [u.starts_on for u in UNITS],
+                    "ends_on": [u.ends_on for u in UNITS],
+                    "target_group": [u.target_group for u in UNITS],
+                    "capacity_places": [str(max(1, round(u.capacity * scale))) for u in UNITS],
+                    "staff_fte": [f"{u.staff_fte * max(scale, 0.1):.1f}" for u in UNITS],
+                    "person_id_pattern": [u.pattern for u in UNITS],
+                }
+            ),
+            "units",
+        ),
+    )
     targets = []
     for code in ("PIMA", "C2C"):
         targets += [
@@ -251,30 +407,62 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42) -> dict[str, int]
             (code, "wellbeing_improved_share", ">=", "1.0", None, "Ökat välbefinnande"),
             (code, "payback_months", "<=", "18", None, "Återbetalningstid 18 månader"),
         ]
-    targets += [("BER", "ors_reliable_improvement_share", ">=", "0.5", None, None),
-                ("NPF", "caseload_per_fte", "<=", "8", None, "Omkring 8 familjer per ombud"),
-                ("SKOL", "positive_exit_share", ">=", "0.5", None, None)]
-    w.csv("unit_targets", pl.DataFrame(
-        targets, schema=["unit_code", "metric", "comparator", "target_value", "horizon_months", "note"], orient="row"))
-    w.csv("unit_costs", pl.DataFrame(
-        [("income_support", "month", "9500", "2024", "Demoby kommun, snitt försörjningsstöd per hushåll"),
-         ("activity_compensation", "month", "11000", "2024", "Försäkringskassan"),
-         ("sickness_benefit", "month", "16000", "2024", "Försäkringskassan"),
-         ("unemployment_benefit", "month", "14000", "2024", "Arbetslöshetskassan"),
-         ("study_allowance", "month", "3500", "2024", "CSN, bidragsdel"),
-         ("residential_care", "day", "4500", "2024", "Kolada, HVB-vård per dygn"),
-         ("foster_care", "day", "1200", "2024", "Kolada, familjehem per dygn"),
-         ("secure_unit", "day", "6500", "2024", "SiS"),
-         ("supported_housing", "day", "1800", "2024", "Kolada")],
-        schema=["cost_item", "per", "price_sek", "price_year", "source"], orient="row"))
-    w.csv("evaluation_parameters", pl.DataFrame(
-        [("*", "discount_rate", "0.035"), ("*", "horizon_years", "5"), ("*", "deadweight", "0.2"),
-         ("*", "drop_off", "0.1"), ("*", "optimism_bias_benefits", "0.1"), ("*", "optimism_bias_costs", "0.05"),
-         ("*", "follow_up_months", "12"), ("PIMA", "deadweight", "0.25")],
-        schema=["unit_code", "parameter", "value"], orient="row"))
-    w.csv("reporting_periods", pl.DataFrame(
-        [("2017 jan-maj", "2017-01-01", "2017-05-31"), ("Projektperiod PIMA", "2016-08-01", "2022-12-31")],
-        schema=["period_label", "starts_on", "ends_on"], orient="row"))
+    targets += [
+        ("BER", "ors_reliable_improvement_share", ">=", "0.5", None, None),
+        ("NPF", "caseload_per_fte", "<=", "8", None, "Omkring 8 familjer per ombud"),
+        ("SKOL", "positive_exit_share", ">=", "0.5", None, None),
+    ]
+    w.csv(
+        "unit_targets",
+        pl.DataFrame(
+            targets,
+            schema=["unit_code", "metric", "comparator", "target_value", "horizon_months", "note"],
+            orient="row",
+        ),
+    )
+    w.csv(
+        "unit_costs",
+        pl.DataFrame(
+            [
+                ("income_support", "month", "9500", "2024", "Demoby kommun, snitt försörjningsstöd per hushåll"),
+                ("activity_compensation", "month", "11000", "2024", "Försäkringskassan"),
+                ("sickness_benefit", "month", "16000", "2024", "Försäkringskassan"),
+                ("unemployment_benefit", "month", "14000", "2024", "Arbetslöshetskassan"),
+                ("study_allowance", "month", "3500", "2024", "CSN, bidragsdel"),
+                ("residential_care", "day", "4500", "2024", "Kolada, HVB-vård per dygn"),
+                ("foster_care", "day", "1200", "2024", "Kolada, familjehem per dygn"),
+                ("secure_unit", "day", "6500", "2024", "SiS"),
+                ("supported_housing", "day", "1800", "2024", "Kolada"),
+            ],
+            schema=["cost_item", "per", "price_sek", "price_year", "source"],
+            orient="row",
+        ),
+    )
+    w.csv(
+        "evaluation_parameters",
+        pl.DataFrame(
+            [
+                ("*", "discount_rate", "0.035"),
+                ("*", "horizon_years", "5"),
+                ("*", "deadweight", "0.2"),
+                ("*", "drop_off", "0.1"),
+                ("*", "optimism_bias_benefits", "0.1"),
+                ("*", "optimism_bias_costs", "0.05"),
+                ("*", "follow_up_months", "12"),
+                ("PIMA", "deadweight", "0.25"),
+            ],
+            schema=["unit_code", "parameter", "value"],
+            orient="row",
+        ),
+    )
+    w.csv(
+        "reporting_periods",
+        pl.DataFrame(
+            [("2017 jan-maj", "2017-01-01", "2017-05-31"), ("Projektperiod PIMA", "2016-08-01", "2022-12-31")],
+            schema=["period_label", "starts_on", "ends_on"],
+            orient="row",
+        ),
+    )
 
     # --- persons and cases ----------------------------------------------------------------------------------
     parts = []
@@ -293,15 +481,22 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42) -> dict[str, int]
         age = rng.integers(u.ages[0], u.ages[1] + 1, n)
         birth = enrolled - age * 365 - rng.integers(1, 360, n)
         female = rng.random(n) < u.female_share
-        parts.append(pl.DataFrame({
-            "unit_code": [u.code] * n,
-            "enrolled": enrolled, "exited": exited, "is_exited": is_exited,
-            "exit_reason": np.where(is_exited, exit_reason, None).tolist(),
-            "birth": birth, "female": female,
-            "anonymous": rng.random(n) < u.anonymous_share,
-            "referral_source": rng.choice(np.array(u.referral), n).tolist(),
-            "enrolment_reason": [u.reason] * n,
-        }))
+        parts.append(
+            pl.DataFrame(
+                {
+                    "unit_code": [u.code] * n,
+                    "enrolled": enrolled,
+                    "exited": exited,
+                    "is_exited": is_exited,
+                    "exit_reason": np.where(is_exited, exit_reason, None).tolist(),
+                    "birth": birth,
+                    "female": female,
+                    "anonymous": rng.random(n) < u.anonymous_share,
+                    "referral_source": rng.choice(np.array(u.referral), n).tolist(),
+                    "enrolment_reason": [u.reason] * n,
+                }
+            )
+        )
     cases = pl.concat(parts).with_row_index("n")
     n_cases = cases.height
     # About one person in eight comes back or moves on to another unit: same person, another case.
@@ -320,46 +515,92 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42) -> dict[str, int]
     pnr_of_case = _personnummer(births, females)
     pnr_of_case = pnr_of_case[person_of]
     cases = cases.with_columns(
-        pl.Series("person_id", pnr_of_case), pl.Series("birth", births), pl.Series("female", females),
+        pl.Series("person_id", pnr_of_case),
+        pl.Series("birth", births),
+        pl.Series("female", females),
         pl.Series("case_id", [f"{u}-{i:06d}" for u, i in zip(cases["unit_code"], range(n_cases), strict=True)]),
     )
     # UPS hands over to UNGH; the BER unit registers some clients under reserve numbers.
-    dest = np.where((cases["unit_code"] == "UPS").to_numpy() & (cases["exit_reason"] == "transferred").fill_null(False).to_numpy(),
-                    "UNGH", None)
+    dest = np.where(
+        (cases["unit_code"] == "UPS").to_numpy() & (cases["exit_reason"] == "transferred").fill_null(False).to_numpy(),
+        "UNGH",
+        None,
+    )
     ber = (cases["unit_code"] == "BER").to_numpy()
     reserve = ber & (rng.random(n_cases) < 0.05)
-    person_ids = np.where(reserve, np.array([f"R-{2016 + i % 10}-{i % 1000:03d}" for i in range(n_cases)]),
-                          cases["person_id"].to_numpy())
+    person_ids = np.where(
+        reserve, np.array([f"R-{2016 + i % 10}-{i % 1000:03d}" for i in range(n_cases)]), cases["person_id"].to_numpy()
+    )
     anonymous = cases["anonymous"].to_numpy()
-    phase = np.where(np.isin(cases["unit_code"].to_numpy(), ["PIMA", "C2C"]) & ~cases["is_exited"].to_numpy(),
-                     rng.integers(1, 4, n_cases), 0)
-    enrol = pl.DataFrame({
-        "case_id": cases["case_id"],
-        "person_id": np.where(anonymous, None, person_ids).tolist(),
-        "anonymous": anonymous,
-        "unit_code": cases["unit_code"],
-        "enrolled_on": _date_col(cases["enrolled"].to_numpy()),
-        "gender": np.where(females, "female", "male").tolist(),
-        "birth_date": _date_col(births, reserve | anonymous),
-        "referral_source": cases["referral_source"],
-        "enrolment_reason": cases["enrolment_reason"],
-        "exited_on": _date_col(cases["exited"].to_numpy(), cases["is_exited"].to_numpy()),
-        "exit_reason": cases["exit_reason"],
-        "destination_unit_code": dest.tolist(),
-        "phase": np.where(phase > 0, phase.astype(str), None).tolist(),
-    })
+    phase = np.where(
+        np.isin(cases["unit_code"].to_numpy(), ["PIMA", "C2C"]) & ~cases["is_exited"].to_numpy(),
+        rng.integers(1, 4, n_cases),
+        0,
+    )
+    enrol = pl.DataFrame(
+        {
+            "case_id": cases["case_id"],
+            "person_id": np.where(anonymous, None, person_ids).tolist(),
+            "anonymous": anonymous,
+            "unit_code": cases["unit_code"],
+            "enrolled_on": _date_col(cases["enrolled"].to_numpy()),
+            "gender": np.where(females, "female", "male").tolist(),
+            "birth_date": _date_col(births, reserve | anonymous),
+            "referral_source": cases["referral_source"],
+            "enrolment_reason": cases["enrolment_reason"],
+            "exited_on": _date_col(cases["exited"].to_numpy(), cases["is_exited"].to_numpy()),
+            "exit_reason": cases["exit_reason"],
+            "destination_unit_code": dest.tolist(),
+            "phase": np.where(phase > 0, phase.astype(str), None).tolist(),
+        }
+    )
     enrol = _strings(enrol, "enrolments")
     dirty = [
-        {"case_id": "DIRT-E1", "person_id": "19811218-9875", "anonymous": "false", "unit_code": "BER",
-         "enrolled_on": "2020-02-03", "gender": "male", "enrolment_reason": "substance_use"},
-        {"case_id": "DIRT-E2", "person_id": "19811318-9876", "anonymous": "false", "unit_code": "BER",
-         "enrolled_on": "2020-02-03", "gender": "male", "enrolment_reason": "substance_use"},
-        {"case_id": "DIRT-E3", "person_id": "19900101-0017", "anonymous": "false", "unit_code": "PIMA",
-         "enrolled_on": "2019-03-04", "gender": "femal", "enrolment_reason": "unemployment"},
-        {"case_id": "DIRT-E4", "person_id": "19900101-0017", "anonymous": "false", "unit_code": "C2C",
-         "enrolled_on": "2019-05-06", "gender": "male", "exited_on": "2019-04-01", "exit_reason": "work"},
-        {"case_id": "DIRT-E5", "person_id": "19900101-0017", "anonymous": "false", "unit_code": "C2C",
-         "enrolled_on": "2026-12-01", "gender": "male"},
+        {
+            "case_id": "DIRT-E1",
+            "person_id": "19811218-9875",
+            "anonymous": "false",
+            "unit_code": "BER",
+            "enrolled_on": "2020-02-03",
+            "gender": "male",
+            "enrolment_reason": "substance_use",
+        },
+        {
+            "case_id": "DIRT-E2",
+            "person_id": "19811318-9876",
+            "anonymous": "false",
+            "unit_code": "BER",
+            "enrolled_on": "2020-02-03",
+            "gender": "male",
+            "enrolment_reason": "substance_use",
+        },
+        {
+            "case_id": "DIRT-E3",
+            "person_id": "19900101-0017",
+            "anonymous": "false",
+            "unit_code": "PIMA",
+            "enrolled_on": "2019-03-04",
+            "gender": "femal",
+            "enrolment_reason": "unemployment",
+        },
+        {
+            "case_id": "DIRT-E4",
+            "person_id": "19900101-0017",
+            "anonymous": "false",
+            "unit_code": "C2C",
+            "enrolled_on": "2019-05-06",
+            "gender": "male",
+            "exited_on": "2019-04-01",
+            "exit_reason": "work",
+        },
+        {
+            "case_id": "DIRT-E5",
+            "person_id": "19900101-0017",
+            "anonymous": "false",
+            "unit_code": "C2C",
+            "enrolled_on": "2026-12-01",
+            "gender": "male",
+        },
     ]
     enrol = pl.concat([enrol, pl.DataFrame(dirty).pipe(_strings, "enrolments"), enrol.slice(3, 1)])
     w.csv("enrolments", enrol)
@@ -387,28 +628,49 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42) -> dict[str, int]
 
     # --- activities ---------------------------------------------------------------------------------------
     rep, _, day = events(np.ones(n_cases, bool), 14, 200)
-    types = np.array(["individual_session", "group_session", "home_visit", "network_meeting", "phone_contact",
-                      "practical_support", "study_visit", "internship", "treatment_session"])
+    types = np.array(
+        [
+            "individual_session",
+            "group_session",
+            "home_visit",
+            "network_meeting",
+            "phone_contact",
+            "practical_support",
+            "study_visit",
+            "internship",
+            "treatment_session",
+        ]
+    )
     act_type = rng.choice(types, len(rep))
-    act_type = np.where(c_unit[rep] == "HLT", np.where(rng.random(len(rep)) < 0.3, "sip_meeting", act_type),
-                        act_type)
+    act_type = np.where(c_unit[rep] == "HLT", np.where(rng.random(len(rep)) < 0.3, "sip_meeting", act_type), act_type)
     act_type = np.where((c_unit[rep] == "BER") & (rng.random(len(rep)) < 0.6), "treatment_session", act_type)
     cats = np.array(["maintaining", "compensating", "recovering", "developing"])
-    activities = pl.DataFrame({
-        "activity_id": [f"A{i:08d}" for i in range(len(rep))],
-        "case_id": c_id[rep],
-        "activity_on": _date_col(day),
-        "activity_type": act_type,
-        "intervention_category": rng.choice(cats, len(rep)),
-        "minutes": rng.choice(np.array([15, 30, 45, 60, 90, 120]), len(rep)).astype(str),
-    })
-    activities = pl.concat([
-        activities,
-        pl.DataFrame({"activity_id": ["DIRT-A1", "DIRT-A3", "DIRT-A4"], "case_id": [c_id[0], c_id[1], "NO-SUCH-CASE"],
-                      "activity_on": ["2020-01-10"] * 3, "activity_type": ["grupp", "group_session", "home_visit"],
-                      "intervention_category": ["developing"] * 3, "minutes": ["60", "2000", "30"]}),
-        activities.slice(0, 1),
-    ])
+    activities = pl.DataFrame(
+        {
+            "activity_id": [f"A{i:08d}" for i in range(len(rep))],
+            "case_id": c_id[rep],
+            "activity_on": _date_col(day),
+            "activity_type": act_type,
+            "intervention_category": rng.choice(cats, len(rep)),
+            "minutes": rng.choice(np.array([15, 30, 45, 60, 90, 120]), len(rep)).astype(str),
+        }
+    )
+    activities = pl.concat(
+        [
+            activities,
+            pl.DataFrame(
+                {
+                    "activity_id": ["DIRT-A1", "DIRT-A3", "DIRT-A4"],
+                    "case_id": [c_id[0], c_id[1], "NO-SUCH-CASE"],
+                    "activity_on": ["2020-01-10"] * 3,
+                    "activity_type": ["grupp", "group_session", "home_visit"],
+                    "intervention_category": ["developing"] * 3,
+                    "minutes": ["60", "2000", "30"],
+                }
+            ),
+            activities.slice(0, 1),
+        ]
+    )
     w.csv("activities", activities)
 
     # --- attendance: programme days, about three a week -----------------------------------------------------
@@ -418,15 +680,30 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42) -> dict[str, int]
     draw = rng.random(len(rep))
     attended = np.where(draw < 0.72, 6.0, np.where(draw < 0.85, 3.0, 0.0))
     absence = np.where(attended == 6.0, "none", np.where(rng.random(len(rep)) < 0.6, "valid", "invalid"))
-    attendance = pl.DataFrame({
-        "case_id": c_id[rep], "attendance_on": _date_col(day), "scheduled_hours": ["6.0"] * len(rep),
-        "attended_hours": attended.astype(str), "absence_reason": absence,
-    })
+    attendance = pl.DataFrame(
+        {
+            "case_id": c_id[rep],
+            "attendance_on": _date_col(day),
+            "scheduled_hours": ["6.0"] * len(rep),
+            "attended_hours": attended.astype(str),
+            "absence_reason": absence,
+        }
+    )
     first_att = np.flatnonzero(with_flag("attendance"))[:2]
-    attendance = pl.concat([attendance, pl.DataFrame({
-        "case_id": c_id[first_att].tolist(), "attendance_on": ["2015-06-01", "2015-06-02"],
-        "scheduled_hours": ["6.0", None], "attended_hours": ["7.5", "3.0"], "absence_reason": ["none", "valid"],
-    })])
+    attendance = pl.concat(
+        [
+            attendance,
+            pl.DataFrame(
+                {
+                    "case_id": c_id[first_att].tolist(),
+                    "attendance_on": ["2015-06-01", "2015-06-02"],
+                    "scheduled_hours": ["6.0", None],
+                    "attended_hours": ["7.5", "3.0"],
+                    "absence_reason": ["none", "valid"],
+                }
+            ),
+        ]
+    )
     w.csv("attendance", attendance)
 
     # --- action plans: most cases get one within a few months ---------------------------------------------
@@ -434,25 +711,47 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42) -> dict[str, int]
     idx = np.flatnonzero(has_plan)
     established = np.minimum(c_start[idx] + rng.integers(7, 130, len(idx)), c_end[idx])
     reviewed = established + rng.integers(30, 120, len(idx))
-    plans = pl.DataFrame({
-        "plan_id": [f"HP{i:07d}" for i in range(len(idx))], "case_id": c_id[idx],
-        "established_on": _date_col(established),
-        "direction": rng.choice(np.array(["work", "studies", "other"]), len(idx), p=[0.6, 0.3, 0.1]),
-        "reviewed_on": _date_col(reviewed, reviewed <= c_end[idx]),
-    })
-    plans = pl.concat([plans, pl.DataFrame({"plan_id": ["DIRT-P1"], "case_id": [c_id[idx[0]]],
-                                            "established_on": ["2020-05-01"], "direction": ["work"],
-                                            "reviewed_on": ["2020-04-01"]})])
+    plans = pl.DataFrame(
+        {
+            "plan_id": [f"HP{i:07d}" for i in range(len(idx))],
+            "case_id": c_id[idx],
+            "established_on": _date_col(established),
+            "direction": rng.choice(np.array(["work", "studies", "other"]), len(idx), p=[0.6, 0.3, 0.1]),
+            "reviewed_on": _date_col(reviewed, reviewed <= c_end[idx]),
+        }
+    )
+    plans = pl.concat(
+        [
+            plans,
+            pl.DataFrame(
+                {
+                    "plan_id": ["DIRT-P1"],
+                    "case_id": [c_id[idx[0]]],
+                    "established_on": ["2020-05-01"],
+                    "direction": ["work"],
+                    "reviewed_on": ["2020-04-01"],
+                }
+            ),
+        ]
+    )
     w.csv("action_plans", plans)
 
     # --- drug tests: weekly ---------------------------------------------------------------------------------
     rep, _, day = events(with_flag("drug_tests"), 7, 150)
     result = rng.choice(np.array(["negative", "positive", "refused", "invalid"]), len(rep), p=[0.86, 0.08, 0.04, 0.02])
     first = np.concatenate([[True], rep[1:] != rep[:-1]])
-    w.csv("drug_tests", pl.DataFrame({
-        "test_id": [f"T{i:08d}" for i in range(len(rep))], "case_id": c_id[rep], "tested_on": _date_col(day),
-        "result": result, "reason": np.where(first, "intake", np.where(result == "positive", "suspicion", "routine")),
-    }))
+    w.csv(
+        "drug_tests",
+        pl.DataFrame(
+            {
+                "test_id": [f"T{i:08d}" for i in range(len(rep))],
+                "case_id": c_id[rep],
+                "tested_on": _date_col(day),
+                "result": result,
+                "reason": np.where(first, "intake", np.where(result == "positive", "suspicion", "routine")),
+            }
+        ),
+    )
 
     # --- support months: income before, wages or study allowance after a positive exit ----------------------
     person_first = np.unique(person_of, return_index=True)[1]
@@ -468,28 +767,47 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42) -> dict[str, int]
     exit_reasons = cases["exit_reason"].fill_null("").to_numpy()
     positive = np.isin(exit_reasons[case], ["work", "work_and_studies", "studies"])
     after = month > end_month
-    stype = np.where(~after, "income_support",
-                     np.where(positive, np.where(exit_reasons[case] == "studies",
-                                                 "study_allowance", "wage"), "income_support"))
+    stype = np.where(
+        ~after,
+        "income_support",
+        np.where(positive, np.where(exit_reasons[case] == "studies", "study_allowance", "wage"), "income_support"),
+    )
     present = (month < _EXPORT.astype("datetime64[M]").astype(int)) & (rng.random(len(month)) < 0.85)
-    amount = np.where(stype == "wage", rng.integers(180, 280, len(month)) * 100,
-                      np.where(stype == "study_allowance", 3500, rng.integers(60, 110, len(month)) * 100))
-    w.csv("support_months", pl.DataFrame({
-        "person_id": person_ids[case][present],
-        "month": month[present].astype("datetime64[M]").astype(str),
-        "support_type": stype[present], "amount_sek": amount[present].astype(str),
-    }))
+    amount = np.where(
+        stype == "wage",
+        rng.integers(180, 280, len(month)) * 100,
+        np.where(stype == "study_allowance", 3500, rng.integers(60, 110, len(month)) * 100),
+    )
+    w.csv(
+        "support_months",
+        pl.DataFrame(
+            {
+                "person_id": person_ids[case][present],
+                "month": month[present].astype("datetime64[M]").astype(str),
+                "support_type": stype[present],
+                "amount_sek": amount[present].astype(str),
+            }
+        ),
+    )
 
     # --- placements: some children and young people ---------------------------------------------------------
     idx = np.flatnonzero(np.isin(c_unit, ["HLT", "SKOL", "NPF"]) & ~anonymous & (rng.random(n_cases) < 0.06))
     started = c_start[idx] - rng.integers(30, 400, len(idx))
     ended = started + rng.integers(30, 300, len(idx))
     ptype = rng.choice(np.array(["residential_care", "foster_care", "supported_housing"]), len(idx))
-    w.csv("placements", pl.DataFrame({
-        "placement_id": [f"PL{i:06d}" for i in range(len(idx))], "person_id": person_ids[idx],
-        "started_on": _date_col(started), "ended_on": _date_col(ended, ended < export),
-        "placement_type": ptype, "cost_per_day_sek": np.where(ptype == "residential_care", "4800", None).tolist(),
-    }))
+    w.csv(
+        "placements",
+        pl.DataFrame(
+            {
+                "placement_id": [f"PL{i:06d}" for i in range(len(idx))],
+                "person_id": person_ids[idx],
+                "started_on": _date_col(started),
+                "ended_on": _date_col(ended, ended < export),
+                "placement_type": ptype,
+                "cost_per_day_sek": np.where(ptype == "residential_care", "4800", None).tolist(),
+            }
+        ),
+    )
 
     # --- budget and ledger ----------------------------------------------------------------------------------
     budget, ledger = [], []
@@ -497,12 +815,21 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42) -> dict[str, int]
     for u in UNITS:
         first_year = int(u.starts_on[:4])
         last_year = int(u.ends_on[:4]) if u.ends_on else EXPORT_DATE.year
-        yearly = {c: round(u.staff_fte * max(scale, 0.1) * f) * 1000 for c, f in
-                  zip(COST_CATEGORIES, (620, 60, 110, 90 if u.code in ("PIMA", "C2C") else 0, 40), strict=True)}
+        yearly = {
+            c: round(u.staff_fte * max(scale, 0.1) * f) * 1000
+            for c, f in zip(COST_CATEGORIES, (620, 60, 110, 90 if u.code in ("PIMA", "C2C") else 0, 40), strict=True)
+        }
         for c, amount in yearly.items():
             if amount:
-                budget.append((u.code, c, str(amount * (last_year - first_year + 1)), f"KS-{first_year}-{u.code}",
-                               f"{first_year - 1}-11-15"))
+                budget.append(
+                    (
+                        u.code,
+                        c,
+                        str(amount * (last_year - first_year + 1)),
+                        f"KS-{first_year}-{u.code}",
+                        f"{first_year - 1}-11-15",
+                    )
+                )
         for y in range(first_year, last_year + 1):
             for m in range(1, 13):
                 if date(y, m, 28) >= EXPORT_DATE or (y == first_year and m < int(u.starts_on[5:7])):
@@ -511,38 +838,87 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42) -> dict[str, int]
                     if amount:
                         entry += 1
                         value = amount / 12 * float(rng.uniform(0.8, 1.1))
-                        ledger.append((f"V{entry:07d}", u.code, f"{y}-{m:02d}-28", c, f"{value:.2f}",
-                                       "Samordningsförbundet" if u.funding == "coordination_association" else None))
+                        ledger.append(
+                            (
+                                f"V{entry:07d}",
+                                u.code,
+                                f"{y}-{m:02d}-28",
+                                c,
+                                f"{value:.2f}",
+                                "Samordningsförbundet" if u.funding == "coordination_association" else None,
+                            )
+                        )
         ledger.append((f"V{entry + 1:07d}", u.code, f"{last_year - 1}-12-31", "own_staff", "-12500.00", None))
         entry += 1
-    w.csv("budget", pl.DataFrame(budget, schema=["unit_code", "cost_category", "decided_sek", "decision_ref",
-                                                 "decided_on"], orient="row"))
+    w.csv(
+        "budget",
+        pl.DataFrame(
+            budget, schema=["unit_code", "cost_category", "decided_sek", "decision_ref", "decided_on"], orient="row"
+        ),
+    )
     ledger.append(("DIRT-L1", "BER", "2019-13-31", "other", "100.00", None))
-    w.csv("ledger", pl.DataFrame(ledger, schema=["entry_id", "unit_code", "booked_on", "cost_category",
-                                                 "amount_sek", "funder"], orient="row"))
+    w.csv(
+        "ledger",
+        pl.DataFrame(
+            ledger, schema=["entry_id", "unit_code", "booked_on", "cost_category", "amount_sek", "funder"], orient="row"
+        ),
+    )
 
     # --- surveys (XLSX) ---------------------------------------------------------------------------------------
     rep, k, day = events(with_flag("ors"), 60, 12)
     base = rng.normal(4.8, 1.4, n_cases)[rep]
     gain = rng.normal(0.35, 0.4, n_cases)[rep] * k
-    items = {name: np.clip(np.round(base + gain + rng.normal(0, 0.6, len(rep)), 1), 0, 10)
-             for name in ("individual", "interpersonal", "social", "overall")}
-    ors = pl.DataFrame({"response_id": [f"ORS{i:08d}" for i in range(len(rep))], "case_id": c_id[rep],
-                        "administered_on": _date_col(day), "session_no": (k + 1), "form": ["ors"] * len(rep),
-                        **items})
-    ors = pl.concat([ors, pl.DataFrame({"response_id": ["DIRT-O1"], "case_id": [c_id[rep[0]]],
-                                        "administered_on": ["2020-03-03"], "session_no": [1], "form": ["ors"],
-                                        "individual": [11.5], "interpersonal": [5.0], "social": [5.0],
-                                        "overall": [5.0]})], how="vertical_relaxed")
+    items = {
+        name: np.clip(np.round(base + gain + rng.normal(0, 0.6, len(rep)), 1), 0, 10)
+        for name in ("individual", "interpersonal", "social", "overall")
+    }
+    ors = pl.DataFrame(
+        {
+            "response_id": [f"ORS{i:08d}" for i in range(len(rep))],
+            "case_id": c_id[rep],
+            "administered_on": _date_col(day),
+            "session_no": (k + 1),
+            "form": ["ors"] * len(rep),
+            **items,
+        }
+    )
+    ors = pl.concat(
+        [
+            ors,
+            pl.DataFrame(
+                {
+                    "response_id": ["DIRT-O1"],
+                    "case_id": [c_id[rep[0]]],
+                    "administered_on": ["2020-03-03"],
+                    "session_no": [1],
+                    "form": ["ors"],
+                    "individual": [11.5],
+                    "interpersonal": [5.0],
+                    "social": [5.0],
+                    "overall": [5.0],
+                }
+            ),
+        ],
+        how="vertical_relaxed",
+    )
     w.xlsx("ors", ors)
 
     rep, _, day = events(with_flag("srs"), 21, 10)
-    w.xlsx("srs", pl.DataFrame({
-        "response_id": [f"SRS{i:08d}" for i in range(len(rep))], "case_id": c_id[rep],
-        "administered_on": _date_col(day), "session_no": np.ones(len(rep), int),
-        **{n: np.clip(np.round(rng.normal(8.8, 0.9, len(rep)), 1), 0, 10)
-           for n in ("relationship", "goals", "approach", "overall")},
-    }))
+    w.xlsx(
+        "srs",
+        pl.DataFrame(
+            {
+                "response_id": [f"SRS{i:08d}" for i in range(len(rep))],
+                "case_id": c_id[rep],
+                "administered_on": _date_col(day),
+                "session_no": np.ones(len(rep), int),
+                **{
+                    n: np.clip(np.round(rng.normal(8.8, 0.9, len(rep)), 1), 0, 10)
+                    for n in ("relationship", "goals", "approach", "overall")
+                },
+            }
+        ),
+    )
 
     idx = np.flatnonzero(with_flag("sdq"))
     informants = np.array(["parent", "teacher", "self"])
@@ -551,12 +927,20 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42) -> dict[str, int]
     inf = np.tile(np.concatenate([informants, informants]), len(idx))
     day = np.where(occasion == 0, c_start[rep] + 7, c_end[rep])
     answers = rng.choice(np.array([0, 1, 2]), (len(rep), 25), p=[0.45, 0.35, 0.2])
-    sdq = pl.DataFrame({"response_id": [f"SDQ{i:08d}" for i in range(len(rep))], "case_id": c_id[rep],
-                        "administered_on": _date_col(day), "informant": inf,
-                        **{f"q{i + 1:02d}": answers[:, i] for i in range(25)},
-                        "has_difficulties": np.where(rng.random(len(rep)) < 0.7, "true", "false"),
-                        **{f"impact_{a}": rng.integers(0, 4, len(rep)) for a in
-                           ("distress", "home", "friendships", "classroom", "leisure")}})
+    sdq = pl.DataFrame(
+        {
+            "response_id": [f"SDQ{i:08d}" for i in range(len(rep))],
+            "case_id": c_id[rep],
+            "administered_on": _date_col(day),
+            "informant": inf,
+            **{f"q{i + 1:02d}": answers[:, i] for i in range(25)},
+            "has_difficulties": np.where(rng.random(len(rep)) < 0.7, "true", "false"),
+            **{
+                f"impact_{a}": rng.integers(0, 4, len(rep))
+                for a in ("distress", "home", "friendships", "classroom", "leisure")
+            },
+        }
+    )
     w.xlsx("sdq", sdq)
 
     idx = np.flatnonzero(with_flag("wellbeing"))
@@ -564,25 +948,44 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42) -> dict[str, int]
     occ = np.tile(np.array(["baseline", "follow_up"]), len(idx))
     day = np.where(occ == "baseline", c_start[rep] + 3, np.minimum(c_start[rep] + 120, c_end[rep]))
     level = np.where(occ == "baseline", 2.6, 3.3)[:, None] + rng.normal(0, 0.8, (len(rep), 10))
-    w.xlsx("wellbeing", pl.DataFrame({
-        "response_id": [f"WB{i:08d}" for i in range(len(rep))], "case_id": c_id[rep],
-        "administered_on": _date_col(day), "occasion": occ,
-        **{f"q{i + 1:02d}": np.clip(np.round(level[:, i]), 1, 5).astype(int) for i in range(10)},
-    }))
+    w.xlsx(
+        "wellbeing",
+        pl.DataFrame(
+            {
+                "response_id": [f"WB{i:08d}" for i in range(len(rep))],
+                "case_id": c_id[rep],
+                "administered_on": _date_col(day),
+                "occasion": occ,
+                **{f"q{i + 1:02d}": np.clip(np.round(level[:, i]), 1, 5).astype(int) for i in range(10)},
+            }
+        ),
+    )
 
     n_staff = max(5, int(round(362 * min(scale, 1))))
-    w.xlsx("staff_survey", pl.DataFrame({
-        "response_id": [f"ST{i:06d}" for i in range(n_staff)],
-        "unit_code": rng.choice(np.array(["UNGH", "UPS", "C2C"]), n_staff, p=[0.6, 0.25, 0.15]),
-        "survey_round": ["2018"] * n_staff,
-        "role": rng.choice(np.array(["manager", "employee"]), n_staff, p=[0.1, 0.9]),
-        **{f"q{i + 1:02d}": rng.integers(1, 6, n_staff) for i in range(10)},
-    }))
+    w.xlsx(
+        "staff_survey",
+        pl.DataFrame(
+            {
+                "response_id": [f"ST{i:06d}" for i in range(n_staff)],
+                "unit_code": rng.choice(np.array(["UNGH", "UPS", "C2C"]), n_staff, p=[0.6, 0.25, 0.15]),
+                "survey_round": ["2018"] * n_staff,
+                "role": rng.choice(np.array(["manager", "employee"]), n_staff, p=[0.1, 0.9]),
+                **{f"q{i + 1:02d}": rng.integers(1, 6, n_staff) for i in range(10)},
+            }
+        ),
+    )
 
     idx = np.flatnonzero(cases["is_exited"].to_numpy() & (rng.random(n_cases) < 0.3))
-    w.xlsx("participant_survey", pl.DataFrame({
-        "response_id": [f"PS{i:07d}" for i in range(len(idx))], "unit_code": c_unit[idx],
-        "case_id": np.where(anonymous[idx], None, c_id[idx]).tolist(), "administered_on": _date_col(c_end[idx]),
-        **{f"q{i + 1:02d}": rng.integers(2, 6, len(idx)) for i in range(8)},
-    }))
+    w.xlsx(
+        "participant_survey",
+        pl.DataFrame(
+            {
+                "response_id": [f"PS{i:07d}" for i in range(len(idx))],
+                "unit_code": c_unit[idx],
+                "case_id": np.where(anonymous[idx], None, c_id[idx]).tolist(),
+                "administered_on": _date_col(c_end[idx]),
+                **{f"q{i + 1:02d}": rng.integers(2, 6, len(idx)) for i in range(8)},
+            }
+        ),
+    )
     return dict(sorted(w.rows.items()))

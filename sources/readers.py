@@ -126,9 +126,7 @@ def read_file(path: Path, contract: Contract, profile: Profile) -> ReadResult:
     if suffix == ".xlsx":
         header, rows, header_row = _xlsx_rows(path, profile)
         width = len(header)
-        data = {
-            str(i): [_cell_text(r[i]) if i < len(r) else None for r in rows] for i in range(width)
-        }
+        data = {str(i): [_cell_text(r[i]) if i < len(r) else None for r in rows] for i in range(width)}
         frame = pl.DataFrame(data, schema={str(i): pl.Utf8 for i in range(width)})
         frame = frame.with_row_index(ROW_NUMBER, offset=header_row + 1)
         # Trailing blank rows are a survey tool's habit, not data.

@@ -101,9 +101,7 @@ def build_schema(contract: Contract, export_date: date, person_ok: pl.Series | N
         nullable = f.nullable or bool(f.required_unless)
         columns[f.name] = pa.Column(nullable=nullable, checks=checks)
     first_key = contract.key[0]
-    columns[first_key].checks.append(
-        _check(pl.struct(list(contract.key)).is_first_distinct(), "duplicate_key")
-    )
+    columns[first_key].checks.append(_check(pl.struct(list(contract.key)).is_first_distinct(), "duplicate_key"))
     return pa.DataFrameSchema(columns, strict=False, name=contract.source)
 
 
@@ -158,8 +156,13 @@ def validate(
     typed = text.with_columns([_parse_expr(f, profile).alias(f.name) for f in contract.fields])
 
     parse_failures = [
-        _findings(typed.with_columns(text[f.name].alias("_text")),
-                  pl.col("_text").is_not_null() & pl.col(f.name).is_null(), f.name, "invalid_type", pl.col("_text"))
+        _findings(
+            typed.with_columns(text[f.name].alias("_text")),
+            pl.col("_text").is_not_null() & pl.col(f.name).is_null(),
+            f.name,
+            "invalid_type",
+            pl.col("_text"),
+        )
         for f in contract.fields
     ]
     person = contract.person_field
@@ -173,9 +176,11 @@ def validate(
     findings = pl.concat([*parse_failures, _pandera_findings(schema, typed, text)])
     # A value that failed typing is null afterwards: do not also report it as missing.
     typed_fail = findings.filter(pl.col("rule") == "invalid_type").select(ROW_NUMBER, "field")
-    findings = findings.join(
-        typed_fail.with_columns(pl.lit(True).alias("_typed")), on=[ROW_NUMBER, "field"], how="left"
-    ).filter(pl.col("_typed").is_null() | (pl.col("rule") == "invalid_type")).drop("_typed")
+    findings = (
+        findings.join(typed_fail.with_columns(pl.lit(True).alias("_typed")), on=[ROW_NUMBER, "field"], how="left")
+        .filter(pl.col("_typed").is_null() | (pl.col("rule") == "invalid_type"))
+        .drop("_typed")
+    )
     if person is not None:
         findings = findings.with_columns(
             pl.when(pl.col("field") == person.name)

@@ -14,8 +14,17 @@ TEST_KEY = "test-secret-not-for-production"
 
 # ORS administrations of the PIMA fixture (written as XLSX, the way survey tools deliver them).
 ORS_ROWS = [
-    ("response_id", "case_id", "administered_on", "session_no", "form", "individual", "interpersonal", "social",
-     "overall"),
+    (
+        "response_id",
+        "case_id",
+        "administered_on",
+        "session_no",
+        "form",
+        "individual",
+        "interpersonal",
+        "social",
+        "overall",
+    ),
     ("R1", "P13", "2017-08-23", 1, "ors", 5.0, 5.0, 5.0, 5.0),
     ("R2", "P13", "2017-11-20", 6, "ors", 7.0, 7.0, 7.0, 7.0),
     ("R3", "P14", "2017-08-23", 1, "ors", 6.0, 6.0, 6.5, 6.5),

@@ -1,6 +1,5 @@
 """The dbt project as assets: staging -> intermediate -> marts -> reports, dbt tests as asset checks."""
 
-
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -1,6 +1,5 @@
 """One asset per source: landing files -> raw.<source>, with quarantine and the load ledger."""
 
-
 from datetime import datetime
 
 import dagster as dg
@@ -19,7 +18,9 @@ def _summary(outcomes: list[FileOutcome]) -> dict[str, dg.MetadataValue]:
 
     return {
         "files_loaded": dg.MetadataValue.int(sum(o.status == "loaded" for o in outcomes)),
-        "files_unchanged": dg.MetadataValue.int(sum(o.status in ("unchanged", "skipped_same_content") for o in outcomes)),
+        "files_unchanged": dg.MetadataValue.int(
+            sum(o.status in ("unchanged", "skipped_same_content") for o in outcomes)
+        ),
         "files_rejected": dg.MetadataValue.int(sum(o.status == "rejected" for o in outcomes)),
         "rows_read": dg.MetadataValue.int(total("rows_read")),
         "rows_loaded": dg.MetadataValue.int(total("rows_loaded")),
@@ -85,8 +86,9 @@ def build_ingest_asset(contract: Contract) -> dg.AssetsDefinition:
                     check_name="rows_accounted_for",
                     passed=not unbalanced,
                     severity=dg.AssetCheckSeverity.ERROR,
-                    metadata={"files_out_of_balance": dg.MetadataValue.text(
-                        ", ".join(r[0] for r in unbalanced) or "none")},
+                    metadata={
+                        "files_out_of_balance": dg.MetadataValue.text(", ".join(r[0] for r in unbalanced) or "none")
+                    },
                 )
             ],
         )

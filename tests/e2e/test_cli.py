@@ -37,9 +37,15 @@ def test_demo_then_run_twice(tmp_path):
             "FROM quality.load_ledger WHERE status = 'loaded'"
         ).fetchone()
         units = {r[0] for r in con.execute("SELECT unit_code FROM raw.units").fetchall()}
-        with_rows = {r[0] for r in con.execute(
-            "SELECT DISTINCT unit_code FROM intake.period_summary WHERE active_cases > 0").fetchall()}
-        quarantined = con.execute("SELECT count(DISTINCT (source, file, row_number)) FROM quality.quarantine").fetchone()[0]
+        with_rows = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT unit_code FROM intake.period_summary WHERE active_cases > 0"
+            ).fetchall()
+        }
+        quarantined = con.execute(
+            "SELECT count(DISTINCT (source, file, row_number)) FROM quality.quarantine"
+        ).fetchone()[0]
         schemas = {r[0] for r in con.execute("SELECT DISTINCT table_schema FROM information_schema.tables").fetchall()}
         raw_counts = con.execute("SELECT count(*) FROM raw.enrolments").fetchone()[0]
         ledger_rows = con.execute("SELECT count(*) FROM quality.load_ledger").fetchone()[0]

@@ -104,11 +104,11 @@ def test_attendance_and_action_plans(query):
                   action_plan_within_90_days_share
            FROM process.period_summary WHERE unit_code = 'PIMA' AND period_label = '2017-H2'"""
     )
-    (scheduled, attended, rate, eligible, timely, share), = h2
+    ((scheduled, attended, rate, eligible, timely, share),) = h2
     assert (float(scheduled), float(attended), float(rate)) == (48.0, 36.0, 0.75)
     assert (eligible, timely) == (11, 7)
     assert float(share) == pytest.approx(7 / 11)
-    (rate_2017,), = query(
+    ((rate_2017,),) = query(
         "SELECT attendance_rate FROM process.period_summary WHERE unit_code = 'PIMA' AND period_label = '2017'"
     )
     assert float(rate_2017) == pytest.approx(40 / 56)
@@ -135,8 +135,10 @@ def test_ors_classification(query):
                   classification, recovered
            FROM outcome.instrument_change WHERE measure = 'ors_total' ORDER BY case_id"""
     )
-    assert [(c, n, float(f), None if last is None else float(last), None if ch is None else float(ch), clin, cls, rec)
-            for c, n, f, last, ch, clin, cls, rec in rows] == [
+    assert [
+        (c, n, float(f), None if last is None else float(last), None if ch is None else float(ch), clin, cls, rec)
+        for c, n, f, last, ch, clin, cls, rec in rows
+    ] == [
         ("P13", 2, 20.0, 28.0, 8.0, True, "reliable_improvement", True),
         ("P14", 2, 25.0, 24.0, -1.0, False, "no_reliable_change", False),
         ("P15", 2, 32.0, 26.0, -6.0, False, "reliable_deterioration", False),

@@ -1,0 +1,58 @@
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.config import load_settings
+from orchestration.definitions import build_definitions
+from sources.contracts import source_names
+
+
+def _defs(tmp_path: Path) -> dg.Definitions:
+    settings = load_settings(
+        {"FOLLOWUP_WAREHOUSE_PATH": str(tmp_path / "wh.duckdb"), "FOLLOWUP_AS_OF_DATE": "2018-01-29"},
+        tmp_path / "none.toml",
+    )
+    assert settings.resolved_as_of() == date(2018, 1, 29)
+    return build_definitions(settings)
+
+
+def test_assets_are_named_after_their_data(tmp_path):
+    graph = _defs(tmp_path).resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {f"raw/{s}" for s in source_names()} <= keys
+    assert {
+        "intake/cases",
+        "intake/period_summary",
+        "intake/duration_stats",
+        "process/period_summary",
+        "outcome/exits",
+        "outcome/instrument_change",
+        "cost/budget_vs_actual",
+        "reports/periods",
+        "reports/unit_scorecard",
+    } <= keys
+    # dbt sources are the ingest assets: staging depends on raw/enrolments.
+    stg = dg.AssetKey(["staging", "stg_registry__enrolments"])
+    assert dg.AssetKey(["raw", "enrolments"]) in graph.get(stg).parent_keys
+
+
+def test_jobs_schedule_and_sensors(tmp_path):
+    defs = _defs(tmp_path)
+    for job in ("followup", "load_landing", "build_marts"):
+        assert defs.resolve_job_def(job).name == job
+    schedule = defs.resolve_schedule_def("nightly")
+    assert schedule.cron_schedule == "0 2 * * *" and schedule.job_name == "load_landing"
+    context = dg.build_schedule_context(scheduled_execution_time=None)
+    requests = list(schedule.evaluate_tick(context).run_requests or [])
+    assert len(requests) == 1
+    sensors = {s.name for s in defs.sensors}
+    assert sensors == {"build_marts_after_load_success", "build_marts_after_load_failure"}
+
+
+def test_checks_cover_ledger_balance_and_gx_suites(tmp_path):
+    graph = _defs(tmp_path).resolve_asset_graph()
+    checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
+    assert ("raw/enrolments", "rows_accounted_for") in checks
+    assert ("cost/budget_vs_actual", "great_expectations") in checks
+    assert ("outcome/exits", "great_expectations") in checks

@@ -1,0 +1,71 @@
+import csv
+from pathlib import Path
+
+import pytest
+
+from sources.contracts import all_contracts
+from sources.demo import DIRT, generate
+from sources.identity import InvalidId, parse_person_id
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    out = tmp_path_factory.mktemp("demo")
+    return out, generate(out, scale=0.2, seed=3)
+
+
+def _csv(out: Path, source: str) -> list[dict[str, str]]:
+    path = next((out / source).glob("*.csv"))
+    with path.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_every_source_has_one_export_with_the_canonical_header(demo):
+    out, rows = demo
+    assert set(rows) == {c.source for c in all_contracts()}
+    for contract in all_contracts():
+        files = list((out / contract.source).iterdir())
+        assert len(files) == 1 and files[0].name.endswith("_2026-11-01" + files[0].suffix)
+        if files[0].suffix == ".csv":
+            header = files[0].read_text(encoding="utf-8").splitlines()[0].split(",")
+            assert header[: len(contract.field_names)] == contract.field_names
+
+
+def test_same_seed_same_bytes_other_seed_other_content(demo, tmp_path):
+    out, _ = demo
+    generate(tmp_path / "again", scale=0.2, seed=3)
+    generate(tmp_path / "other", scale=0.2, seed=4)
+    for source in ("enrolments", "attendance", "ledger"):
+        first = next((out / source).glob("*.csv")).read_bytes()
+        assert next((tmp_path / "again" / source).glob("*.csv")).read_bytes() == first
+        assert next((tmp_path / "other" / source).glob("*.csv")).read_bytes() != first
+    assert (tmp_path / "again/ors/ors_2026-11-01.xlsx").read_bytes() == (out / "ors/ors_2026-11-01.xlsx").read_bytes()
+
+
+def test_scale_multiplies_cases(demo, tmp_path):
+    _, rows = demo
+    bigger = generate(tmp_path / "big", scale=0.4, seed=3)
+    dirty = len(DIRT["enrolments"])
+    # Each unit's case count is rounded on its own: allow one case per unit either way.
+    assert abs((bigger["enrolments"] - dirty) - 2 * (rows["enrolments"] - dirty)) <= 8
+
+
+def test_identity_numbers_are_valid_except_the_documented_dirt(demo):
+    out, _ = demo
+    from datetime import date
+
+    invalid = []
+    for row in _csv(out, "enrolments"):
+        if not row["person_id"]:
+            continue
+        try:
+            parse_person_id(row["person_id"], date(2026, 11, 1), reserve_pattern=r"R-\d{4}-\d{3}")
+        except InvalidId:
+            invalid.append(row["case_id"])
+    assert len(invalid) == sum(rule == "invalid_person_id" for _, rule in DIRT["enrolments"])
+
+
+def test_exactly_one_exit_before_enrolment(demo):
+    out, _ = demo
+    rows = _csv(out, "enrolments")
+    assert sum(1 for r in rows if r["exited_on"] and r["exited_on"] < r["enrolled_on"]) == 1
