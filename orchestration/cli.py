@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -82,6 +83,16 @@ def _quiet_run_config() -> dict:
     return {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
+def _one_line(error) -> str:
+    """The cause in one line: the asset's own message, or the dbt errors rather than dbt's preamble."""
+    if error is None:
+        return "failed"
+    message = re.sub(r"^[\w.]+: ", "", error.message.strip())  # drop the exception's class path
+    lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
+    dbt_errors = [ln for ln in lines if " Error in " in ln or ln.startswith(("Runtime Error", "Database Error"))]
+    return "; ".join(dbt_errors[:3]) if dbt_errors else lines[0]
+
+
 def run_pipeline(settings: Settings, out=print) -> int:
     """Load the landing folder, then build the marts on whatever loaded (a rejected file fails only its source)."""
     from orchestration.dbt_project import dbt_project
@@ -100,6 +111,7 @@ def run_pipeline(settings: Settings, out=print) -> int:
     defs = build_definitions(settings)
     instance = _instance()
     failures: list[str] = []
+    failed_checks: list[str] = []
     for job_name, label in (("load_landing", "loading landing files"), ("build_marts", "building marts (dbt)")):
         out(f"{label} …")
         result = defs.resolve_job_def(job_name).execute_in_process(
@@ -107,10 +119,13 @@ def run_pipeline(settings: Settings, out=print) -> int:
         )
         for event in result.all_events:
             if event.is_step_failure:
-                err = event.step_failure_data.error
-                message = err.message.strip().splitlines()[0] if err else "failed"
-                failures.append(f"{event.step_key}: {message}")
-    out(describe_run(settings, started, failures, time.perf_counter() - t0))
+                asset = event.step_key.replace("__", "/")  # raw__attendance is the asset raw/attendance
+                failures.append(f"{asset}: {_one_line(event.step_failure_data.error)}")
+            elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+                evaluation = event.event_specific_data
+                if not evaluation.passed:
+                    failed_checks.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
+    out(describe_run(settings, started, failures, failed_checks, time.perf_counter() - t0))
     return 1 if failures else 0
 
 

@@ -10,7 +10,9 @@ from orchestration.config import Settings
 PUBLISHED_SCHEMAS = ("intake", "process", "outcome", "cost", "reports", "quality")
 
 
-def describe_run(settings: Settings, started: datetime, failures: list[str], seconds: float) -> str:
+def describe_run(
+    settings: Settings, started: datetime, failures: list[str], failed_checks: list[str], seconds: float
+) -> str:
     lines = []
     with warehouse.connect(settings.warehouse_path, read_only=True) as con:
         by_status = dict(
@@ -32,6 +34,9 @@ def describe_run(settings: Settings, started: datetime, failures: list[str], sec
     )
     lines.append(f"rows quarantined this run: {quarantined} (see quality.quarantine)")
     lines.append("tables: " + ", ".join(f"{schema} {n}" for schema, n in tables))
+    lines.append(
+        f"checks failed: {len(failed_checks)}" + (f" ({', '.join(sorted(failed_checks))})" if failed_checks else "")
+    )
     lines.append(f"warehouse: {settings.warehouse_path.resolve()}")
     lines.append(f"as of {settings.resolved_as_of().isoformat()}, {seconds:.1f} s")
     if failures:

@@ -32,6 +32,7 @@ def test_run_succeeds_and_summarises(pima_run):
     assert code == 0, output
     assert "9 loaded, 0 skipped (same content), 0 rejected this run" in output
     assert "rows quarantined this run: 6" in output
+    assert "checks failed: 0" in output
 
 
 def test_every_row_is_loaded_or_quarantined(query):
