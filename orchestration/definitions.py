@@ -11,6 +11,7 @@ from orchestration.config import Settings, load_settings
 from orchestration.jobs import build_marts_job, followup_job, load_landing_job
 from orchestration.resources import build_resources
 from orchestration.schedules import build_marts_after_load, nightly
+from orchestration.sensors import landing_folder_sensor
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
@@ -19,7 +20,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         asset_checks=gx_checks(),
         jobs=[followup_job, load_landing_job, build_marts_job],
         schedules=[nightly],
-        sensors=build_marts_after_load,
+        sensors=[landing_folder_sensor, *build_marts_after_load],
         resources=build_resources(settings),
         # One process, one step at a time: DuckDB takes one writer per file.
         executor=dg.in_process_executor,

@@ -150,7 +150,7 @@ def load_file(
     profiles: list[Profile],
     key: bytes,
     loaded_at: datetime,
-    patterns: list[str] | None = None,
+    patterns: dict[str, str] | None = None,
 ) -> FileOutcome:
     source = contract.source
     digest = content_hash(path)
@@ -226,28 +226,28 @@ def load_file(
     return outcome
 
 
-def reserve_patterns(con: duckdb.DuckDBPyConnection, units_files: list[Path], profiles: list[Profile]) -> list[str]:
-    """Reserve-number patterns of the units: the newest readable units export in the landing folder (it may
-    not be loaded yet, the sources load in any order), together with those already in the warehouse."""
-    patterns = {
-        r[0]
-        for r in con.execute(
-            """SELECT DISTINCT person_id_pattern FROM raw.units
-               WHERE person_id_pattern IS NOT NULL
-                 AND _exported_on = (SELECT max(_exported_on) FROM raw.units)"""
-        ).fetchall()
-    }
+def reserve_patterns(
+    con: duckdb.DuckDBPyConnection, units_files: list[Path], profiles: list[Profile]
+) -> dict[str, str]:
+    """unit_code -> reserve-number pattern: from the newest readable units export in the landing folder (it
+    may not be loaded yet: sources load in any order), else from the units already in the warehouse."""
     contract = load_contract("units")
     today = date.today()
     for path in sorted(units_files, key=lambda p: (export_date_of(p, today), p.name), reverse=True):
         try:
-            profile = choose_profile(path, contract, profiles)
-            frame = read_file(path, contract, profile).frame
+            frame = read_file(path, contract, choose_profile(path, contract, profiles)).frame
         except RejectedFile:
             continue
-        patterns |= set(frame["person_id_pattern"].drop_nulls().to_list())
-        break
-    return sorted(patterns)
+        return dict(
+            frame.filter(pl.col("person_id_pattern").is_not_null()).select("unit_code", "person_id_pattern").iter_rows()
+        )
+    return dict(
+        con.execute(
+            """SELECT unit_code, person_id_pattern FROM raw.units
+               WHERE person_id_pattern IS NOT NULL
+                 AND _exported_on = (SELECT max(_exported_on) FROM raw.units)"""
+        ).fetchall()
+    )
 
 
 def load_source(
@@ -257,7 +257,7 @@ def load_source(
     profiles: list[Profile],
     key: bytes,
     loaded_at: datetime,
-    patterns: list[str] | None = None,
+    patterns: dict[str, str] | None = None,
 ) -> list[FileOutcome]:
     ensure_all_tables(con)
     # Oldest export first, so that "the newer export wins" follows the order files were exported in.

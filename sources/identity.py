@@ -121,5 +121,9 @@ def mask(value: str | None) -> str | None:
         return None
     s = value.strip()
     digits = re.sub(r"\D", "", s)
-    keep = 8 if len(digits) >= 12 else 6
-    return (digits[:keep] + "-****") if len(digits) >= keep else "****"
+    # Only the birth-date part of something shaped like an identity number; anything else entirely.
+    if len(digits) == 12:
+        return digits[:8] + "-****"
+    if len(digits) == 10:
+        return digits[:6] + "-****"
+    return "****"

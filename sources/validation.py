@@ -19,6 +19,7 @@ from sources.readers import ROW_NUMBER
 
 FINDING_SCHEMA = {ROW_NUMBER: pl.Int64, "field": pl.Utf8, "rule": pl.Utf8, "value": pl.Utf8}
 PANDERA_RULES = {"not_nullable": "required_missing"}
+PERSON_OK = "_person_id_valid"  # helper column: the identity number parsed under its row's unit
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def _check(expr: pl.Expr, name: str) -> pa.Check:
     return pa.Check(lambda data: data.lazyframe.select(expr.fill_null(True)), name=name)
 
 
-def build_schema(contract: Contract, export_date: date, person_ok: pl.Series | None = None) -> pa.DataFrameSchema:
+def build_schema(contract: Contract, export_date: date) -> pa.DataFrameSchema:
     columns: dict[str, pa.Column] = {}
     for f in contract.fields:
         c = pl.col(f.name)
@@ -96,8 +97,8 @@ def build_schema(contract: Contract, export_date: date, person_ok: pl.Series | N
             checks.append(_check(c.is_not_null() | exempt, "required_missing"))
         if f.required_iff:
             checks.append(_check(c.is_not_null() | pl.col(f.required_iff).is_null(), "required_missing"))
-        if f.is_person_id and person_ok is not None:
-            checks.append(_check(c.is_null() | c.is_in(person_ok.implode()), "invalid_person_id"))
+        if f.is_person_id:
+            checks.append(_check(c.is_null() | pl.col(PERSON_OK), "invalid_person_id"))
         nullable = f.nullable or bool(f.required_unless)
         columns[f.name] = pa.Column(nullable=nullable, checks=checks)
     first_key = contract.key[0]
@@ -132,18 +133,25 @@ def _pandera_findings(schema: pa.DataFrameSchema, typed: pl.DataFrame, text: pl.
 
 
 def _parse_person_ids(
-    values: pl.Series, export_date: date, profile: Profile, reserve_patterns: list[str]
-) -> dict[str, tuple[str, date | None]]:
-    """Parse each distinct number once (a person appears on many rows)."""
-    reserve = "|".join(f"(?:{p})" for p in reserve_patterns) or None
+    typed: pl.DataFrame, field: str, export_date: date, profile: Profile, reserve_patterns: dict[str, str]
+) -> tuple[dict[str, tuple[str, date | None]], pl.Series]:
+    """Parse each distinct number once (a person appears on many rows); a reserve number is valid only
+    under its own unit's pattern (any unit's where the source has no unit)."""
+    by_unit = "unit_code" in typed.columns
+    any_unit = "|".join(f"(?:{p})" for p in reserve_patterns.values()) or None
+    pairs = typed.select(field, pl.col("unit_code") if by_unit else pl.lit(None, pl.Utf8).alias("unit_code"))
     parsed: dict[str, tuple[str, date | None]] = {}
-    for value in values.drop_nulls().unique().to_list():
+    ok_pairs: set[tuple[str, str | None]] = set()
+    for value, unit in pairs.unique().drop_nulls(field).iter_rows():
+        pattern = reserve_patterns.get(unit) if by_unit else any_unit
         try:
-            pid = parse_person_id(value, export_date, scheme=profile.identity_scheme, reserve_pattern=reserve)
+            pid = parse_person_id(value, export_date, scheme=profile.identity_scheme, reserve_pattern=pattern)
         except InvalidId:
             continue
         parsed[value] = (pid.normalised, pid.birth_date)
-    return parsed
+        ok_pairs.add((value, unit))
+    ok = pl.Series([(v, u) in ok_pairs for v, u in pairs.iter_rows()], dtype=pl.Boolean)
+    return parsed, ok
 
 
 def validate(
@@ -151,7 +159,7 @@ def validate(
     contract: Contract,
     profile: Profile,
     export_date: date,
-    reserve_patterns: list[str] | None = None,
+    reserve_patterns: dict[str, str] | None = None,
 ) -> Validated:
     typed = text.with_columns([_parse_expr(f, profile).alias(f.name) for f in contract.fields])
 
@@ -169,10 +177,10 @@ def validate(
     parsed_ids: dict[str, tuple[str, date | None]] = {}
     person_ok = None
     if person is not None:
-        parsed_ids = _parse_person_ids(typed[person.name], export_date, profile, reserve_patterns or [])
-        person_ok = pl.Series(list(parsed_ids), dtype=pl.Utf8)
+        parsed_ids, person_ok = _parse_person_ids(typed, person.name, export_date, profile, reserve_patterns or {})
+        typed = typed.with_columns(person_ok.alias(PERSON_OK))
 
-    schema = build_schema(contract, export_date, person_ok)
+    schema = build_schema(contract, export_date)
     findings = pl.concat([*parse_failures, _pandera_findings(schema, typed, text)])
     # A value that failed typing is null afterwards: do not also report it as missing.
     typed_fail = findings.filter(pl.col("rule") == "invalid_type").select(ROW_NUMBER, "field")
@@ -189,5 +197,5 @@ def validate(
             .alias("value")
         )
     findings = findings.unique(maintain_order=True).sort(ROW_NUMBER, "field", "rule")
-    valid = typed.filter(~pl.col(ROW_NUMBER).is_in(findings[ROW_NUMBER].implode()))
+    valid = typed.filter(~pl.col(ROW_NUMBER).is_in(findings[ROW_NUMBER].implode())).drop(PERSON_OK, strict=False)
     return Validated(valid=valid, findings=findings, parsed_ids=parsed_ids)

@@ -47,7 +47,7 @@ def test_jobs_schedule_and_sensors(tmp_path):
     requests = list(schedule.evaluate_tick(context).run_requests or [])
     assert len(requests) == 1
     sensors = {s.name for s in defs.sensors}
-    assert sensors == {"build_marts_after_load_success", "build_marts_after_load_failure"}
+    assert sensors == {"landing_folder", "build_marts_after_load_success", "build_marts_after_load_failure"}
 
 
 def test_checks_cover_ledger_balance_and_gx_suites(tmp_path):
@@ -56,3 +56,22 @@ def test_checks_cover_ledger_balance_and_gx_suites(tmp_path):
     assert ("raw/enrolments", "rows_accounted_for") in checks
     assert ("cost/budget_vs_actual", "great_expectations") in checks
     assert ("outcome/exits", "great_expectations") in checks
+
+
+def test_landing_sensor_requests_one_run_per_batch(tmp_path):
+    from orchestration.resources import LandingResource
+    from orchestration.sensors import landing_folder_sensor
+
+    landing = tmp_path / "landing"
+    (landing / "enrolments").mkdir(parents=True)
+    (landing / "ledger").mkdir()
+    resources = {"landing": LandingResource(landing_dir=str(landing))}
+    with dg.build_sensor_context(resources=resources) as context:
+        assert landing_folder_sensor(context).skip_message == "no new files in the landing folder"
+        (landing / "enrolments" / "e_2018-01-29.csv").write_text("x", encoding="utf-8")
+        (landing / "ledger" / "l_2018-01-29.csv").write_text("y", encoding="utf-8")
+        request = landing_folder_sensor(context)
+        assert isinstance(request, dg.RunRequest) and request.tags["followup/new_files"] == "2"
+        cursor = context.cursor
+    with dg.build_sensor_context(resources=resources, cursor=cursor) as context:
+        assert isinstance(landing_folder_sensor(context), dg.SkipReason)  # nothing new since

@@ -86,3 +86,4 @@ def test_mask_never_shows_the_serial():
     assert mask("19850312-1234") == "19850312-****"
     assert mask("8503121234") == "850312-****"
     assert mask("12") == "****"
+    assert mask("R-2017-004") == "****" and mask("1985031212345") == "****"

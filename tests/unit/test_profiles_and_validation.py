@@ -150,3 +150,17 @@ def test_xlsx_with_a_title_row(tmp_path):
     assert result.valid.select("response_id", "individual").rows() == [("R1", 4.5)]
     assert result.findings.select("_row_number", "field", "rule").rows() == [(4, "individual", "out_of_range")]
     assert isinstance(result.valid, pl.DataFrame)
+
+
+def test_reserve_numbers_are_valid_only_in_their_own_unit(tmp_path):
+    rows = [
+        "A2,R-2017-004,false,ADD,2017-05-01,male,,,",
+        "P9,R-2017-004,false,PIMA,2017-05-01,female,,,",
+    ]
+    path = _write(tmp_path, "e.csv", HEADER + "\n" + "\n".join(rows) + "\n")
+    contract = load_contract("enrolments")
+    profile = choose_profile(path, contract, available_profiles("enrolments"))
+    result = validate(read_file(path, contract, profile).frame, contract, profile, EXPORT, {"ADD": r"R-\d{4}-\d{3}"})
+    assert result.valid["case_id"].to_list() == ["A2"]
+    assert result.findings.select("_row_number", "rule", "value").rows() == [(3, "invalid_person_id", "****")]
+    assert result.parsed_ids["R-2017-004"] == ("reserve:R-2017-004", None)
