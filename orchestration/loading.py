@@ -95,9 +95,12 @@ def _pseudonymise(frame: pl.DataFrame, contract: Contract, parsed_ids: dict, key
             person.name: raw_values,
             "person_key": [pseudonym(key, parsed_ids[v][0]) for v in raw_values],
             "person_birth_date": [parsed_ids[v][1] for v in raw_values],
+            "person_legal_sex": [parsed_ids[v][2] for v in raw_values],
         },
-        schema={person.name: pl.Utf8, "person_key": pl.Utf8, "person_birth_date": pl.Date},
+        schema={person.name: pl.Utf8, "person_key": pl.Utf8, "person_birth_date": pl.Date, "person_legal_sex": pl.Utf8},
     )
+    if "person_legal_sex" not in contract.raw_columns():
+        lookup = lookup.drop("person_legal_sex")
     # The raw number is dropped here, before anything is written.
     return frame.join(lookup, on=person.name, how="left").drop(person.name)
 

@@ -84,6 +84,9 @@ class Contract:
             if f.is_person_id:
                 cols["person_key"] = "VARCHAR"
                 cols["person_birth_date"] = "DATE"
+                if "gender" not in self.field_names:
+                    # privacy.md: legal sex is kept only when the export has no gender field.
+                    cols["person_legal_sex"] = "VARCHAR"
             else:
                 cols[f.name] = DUCKDB_TYPES[f.type]
         return cols | LINEAGE_COLUMNS

@@ -26,7 +26,7 @@ PERSON_OK = "_person_id_valid"  # helper column: the identity number parsed unde
 class Validated:
     valid: pl.DataFrame  # typed canonical fields + _row_number, person fields still raw (see pseudonymise)
     findings: pl.DataFrame  # one row per (row, field, rule)
-    parsed_ids: dict[str, tuple[str, date | None]]  # raw identity number -> (normalised, birth date)
+    parsed_ids: dict[str, tuple[str, date | None, str | None]]  # raw number -> (normalised, birth, sex)
 
     @property
     def rows_quarantined(self) -> int:
@@ -134,13 +134,13 @@ def _pandera_findings(schema: pa.DataFrameSchema, typed: pl.DataFrame, text: pl.
 
 def _parse_person_ids(
     typed: pl.DataFrame, field: str, export_date: date, profile: Profile, reserve_patterns: dict[str, str]
-) -> tuple[dict[str, tuple[str, date | None]], pl.Series]:
+) -> tuple[dict[str, tuple[str, date | None, str | None]], pl.Series]:
     """Parse each distinct number once (a person appears on many rows); a reserve number is valid only
     under its own unit's pattern (any unit's where the source has no unit)."""
     by_unit = "unit_code" in typed.columns
     any_unit = "|".join(f"(?:{p})" for p in reserve_patterns.values()) or None
     pairs = typed.select(field, pl.col("unit_code") if by_unit else pl.lit(None, pl.Utf8).alias("unit_code"))
-    parsed: dict[str, tuple[str, date | None]] = {}
+    parsed: dict[str, tuple[str, date | None, str | None]] = {}
     ok_pairs: set[tuple[str, str | None]] = set()
     for value, unit in pairs.unique().drop_nulls(field).iter_rows():
         pattern = reserve_patterns.get(unit) if by_unit else any_unit
@@ -148,7 +148,7 @@ def _parse_person_ids(
             pid = parse_person_id(value, export_date, scheme=profile.identity_scheme, reserve_pattern=pattern)
         except InvalidId:
             continue
-        parsed[value] = (pid.normalised, pid.birth_date)
+        parsed[value] = (pid.normalised, pid.birth_date, pid.legal_sex)
         ok_pairs.add((value, unit))
     ok = pl.Series([(v, u) in ok_pairs for v, u in pairs.iter_rows()], dtype=pl.Boolean)
     return parsed, ok
@@ -174,7 +174,7 @@ def validate(
         for f in contract.fields
     ]
     person = contract.person_field
-    parsed_ids: dict[str, tuple[str, date | None]] = {}
+    parsed_ids: dict[str, tuple[str, date | None, str | None]] = {}
     person_ok = None
     if person is not None:
         parsed_ids, person_ok = _parse_person_ids(typed, person.name, export_date, profile, reserve_patterns or {})

@@ -55,7 +55,7 @@ def test_good_rows_load_typed(tmp_path):
     assert result.findings.height == 0
     row = result.valid.row(0, named=True)
     assert row["enrolled_on"] == date(2017, 1, 10) and row["phase"] == 2 and row["anonymous"] is False
-    assert result.parsed_ids == {"19811218-9876": ("198112189876", date(1981, 12, 18))}
+    assert result.parsed_ids == {"19811218-9876": ("198112189876", date(1981, 12, 18), "male")}
 
 
 def test_each_bad_row_is_quarantined_with_field_and_rule(tmp_path):
@@ -163,4 +163,4 @@ def test_reserve_numbers_are_valid_only_in_their_own_unit(tmp_path):
     result = validate(read_file(path, contract, profile).frame, contract, profile, EXPORT, {"ADD": r"R-\d{4}-\d{3}"})
     assert result.valid["case_id"].to_list() == ["A2"]
     assert result.findings.select("_row_number", "rule", "value").rows() == [(3, "invalid_person_id", "****")]
-    assert result.parsed_ids["R-2017-004"] == ("reserve:R-2017-004", None)
+    assert result.parsed_ids["R-2017-004"] == ("reserve:R-2017-004", None, None)
