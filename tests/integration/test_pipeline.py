@@ -159,3 +159,9 @@ def test_budget_vs_actual_to_the_krona(query):
         ("premises_it", Decimal(750000), Decimal(116874), Decimal(633126)),
         ("total", Decimal(4385000), Decimal(2510945), Decimal(1874055)),
     ]
+
+
+def test_cross_source_findings(query):
+    assert query("SELECT rule, source, key, detail FROM quality.findings ORDER BY rule, key") == [
+        ("orphan_case", "activities", "ACT6", "case X99 does not exist in enrolments"),
+    ]
