@@ -31,9 +31,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = load_settings()
     out = Path(args.out) if args.out else settings.landing_dir
     started = time.perf_counter()
-    rows = generate(out, scale=args.scale, seed=args.seed)
+    rows = generate(out, scale=args.scale, seed=args.seed, profile=args.profile)
     print(
-        f"demo municipality (scale {args.scale}, seed {args.seed}) written to {out}: "
+        f"demo municipality (scale {args.scale}, seed {args.seed}, profile {args.profile}) written to {out}: "
         f"{sum(rows.values())} rows in {len(rows)} sources ({time.perf_counter() - started:.1f} s)"
     )
     _ensure_demo_key(settings)
@@ -145,6 +145,12 @@ def main(argv: list[str] | None = None) -> int:
         "--scale", type=float, default=1.0, help="multiplies persons and events (1 = a few thousand cases)"
     )
     demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument(
+        "--profile",
+        default="canonical",
+        choices=["canonical", "sv-export"],
+        help="column profile of the exports (sv-export: Swedish headers and labels, ';', cp1252)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     run = sub.add_parser("run", help="materialize the whole asset graph in-process")

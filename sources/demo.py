@@ -49,6 +49,7 @@ import polars as pl
 
 from sources.contracts import load_contract
 from sources.identity import luhn_check_digit
+from sources.writers import bundled_profile, to_profile, write_csv, xlsx_rows
 
 EXPORT_DATE = date(2026, 11, 1)
 HISTORY_START = date(2016, 1, 1)
@@ -307,30 +308,44 @@ def _personnummer(birth_days: np.ndarray, female: np.ndarray) -> np.ndarray:
 
 
 class _Writer:
-    def __init__(self, out: Path):
+    """Writes each source's export in one column profile (canonical, or e.g. sv-export)."""
+
+    def __init__(self, out: Path, profile: str):
         self.out = out
+        self.profile = profile
         self.rows: dict[str, int] = {}
 
-    def csv(self, source: str, frame: pl.DataFrame) -> None:
+    def _export(self, source: str, frame: pl.DataFrame):
+        contract = load_contract(source)
+        profile = bundled_profile(self.profile, source)
         folder = self.out / source
         folder.mkdir(parents=True, exist_ok=True)
-        frame.write_csv(folder / f"{source}_{EXPORT_DATE.isoformat()}.csv", null_value="")
+        return to_profile(frame.cast(pl.Utf8), contract, profile), profile, folder
+
+    def csv(self, source: str, frame: pl.DataFrame) -> None:
+        export, profile, folder = self._export(source, frame)
+        write_csv(export, folder / f"{source}_{EXPORT_DATE.isoformat()}.csv", profile)
         self.rows[source] = frame.height
 
     def xlsx(self, source: str, frame: pl.DataFrame) -> None:
         from openpyxl import Workbook
 
-        folder = self.out / source
-        folder.mkdir(parents=True, exist_ok=True)
+        export, profile, folder = self._export(source, frame)
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(source)
-        ws.append(frame.columns)
-        for row in frame.iter_rows():
-            ws.append(list(row))
+        for row in xlsx_rows(_numeric(frame, export), profile, f"{source} – Demoby kommun, export {EXPORT_DATE}"):
+            ws.append(row)
         path = folder / f"{source}_{EXPORT_DATE.isoformat()}.xlsx"
         wb.save(path)
         _fix_zip_timestamps(path)
         self.rows[source] = frame.height
+
+
+def _numeric(original: pl.DataFrame, export: pl.DataFrame) -> pl.DataFrame:
+    """Keep the generator's numeric columns numeric in the sheet (a survey tool writes numbers, not text)."""
+    return export.with_columns(
+        original[c].alias(export.columns[i]) for i, c in enumerate(original.columns) if original.schema[c].is_numeric()
+    )
 
 
 def _fix_zip_timestamps(path: Path) -> None:
@@ -367,11 +382,11 @@ def _strings(frame: pl.DataFrame, source: str) -> pl.DataFrame:
     return frame.select(cols)
 
 
-def generate(out: Path, *, scale: float = 1.0, seed: int = 42) -> dict[str, int]:
-    """Write every source's export files under out/<source>/ and return the rows written per source."""
+def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "canonical") -> dict[str, int]:
+    """Write every source's export files under out/<source>/ in a column profile; rows written per source."""
     rng = np.random.default_rng(seed)
     out = Path(out)
-    w = _Writer(out)
+    w = _Writer(out, profile)
     export = _days(EXPORT_DATE)
 
     # --- units, targets, reference data -------------------------------------------------------------------

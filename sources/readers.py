@@ -71,13 +71,16 @@ def _xlsx_rows(path: Path, profile: Profile) -> tuple[list[str], list[tuple], in
     return header, rows[profile.header_row :], profile.header_row
 
 
-def _cell_text(value: object) -> str | None:
+def _cell_text(value: object, decimal: str = ".") -> str | None:
+    """A cell as the text a CSV of the same profile would hold (numbers with the profile's decimal mark)."""
     if value is None:
         return None
     if hasattr(value, "date") and hasattr(value, "hour"):  # datetime from a date-formatted cell
         return value.date().isoformat() if value.hour == value.minute == 0 else value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float):
+        return repr(value).replace(".", decimal)
     return str(value)
 
 
@@ -126,7 +129,7 @@ def read_file(path: Path, contract: Contract, profile: Profile) -> ReadResult:
     if suffix == ".xlsx":
         header, rows, header_row = _xlsx_rows(path, profile)
         width = len(header)
-        data = {str(i): [_cell_text(r[i]) if i < len(r) else None for r in rows] for i in range(width)}
+        data = {str(i): [_cell_text(r[i], profile.decimal) if i < len(r) else None for r in rows] for i in range(width)}
         frame = pl.DataFrame(data, schema={str(i): pl.Utf8 for i in range(width)})
         frame = frame.with_row_index(ROW_NUMBER, offset=header_row + 1)
         # Trailing blank rows are a survey tool's habit, not data.

@@ -1,17 +1,17 @@
-"""Write canonical rows in a column profile's layout: how the demo produces sv-export files.
+"""Canonical text frames in a column profile's layout: how the demo writes sv-export files.
 
 The inverse of readers + profiles: canonical names -> export headers, codes -> labels, `.` -> the profile's
-decimal separator, booleans -> the profile's first true/false value, the profile's first encoding.
+decimal separator, booleans -> the profile's first true/false value.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
+import polars as pl
+
 from sources.contracts import Contract
-from sources.profiles import Profile
+from sources.profiles import BUNDLED_DIR, Profile, load_profile
 
 
 def _inverse(mapping: dict[str, str]) -> dict[str, str]:
@@ -21,36 +21,43 @@ def _inverse(mapping: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def to_profile_rows(header: list[str], rows: list[list[str | None]], contract: Contract, profile: Profile):
-    """Canonical text rows -> (export header, export text rows)."""
-    names = _inverse(profile.columns)
+def bundled_profile(name: str, source: str) -> Profile:
+    if name == "canonical":
+        return load_profile(BUNDLED_DIR / "canonical.yml")
+    return load_profile(BUNDLED_DIR / name / f"{source}.yml")
+
+
+def to_profile(frame: pl.DataFrame, contract: Contract, profile: Profile) -> pl.DataFrame:
+    """All-text canonical frame -> the export's headers and labels."""
     types = {f.name: f.type for f in contract.fields}
-    labels = {field: _inverse(m) for field, m in profile.values.items()}
-    export_header = [names.get(h, h) for h in header]
-    out_rows = []
-    for row in rows:
-        out = []
-        for name, value in zip(header, row, strict=True):
-            kind = types.get(name)
-            if value is None or value == "":
-                out.append("")
-            elif kind == "dec" and profile.decimal != ".":
-                out.append(value.replace(".", profile.decimal))
-            elif kind == "bool":
-                out.append(profile.true_values[0] if value == "true" else profile.false_values[0])
-            elif name in labels:
-                out.append(labels[name].get(value, value))
-            else:
-                out.append(value)
-        out_rows.append(out)
-    return export_header, out_rows
+    exprs = []
+    for name in frame.columns:
+        col = pl.col(name).cast(pl.Utf8)
+        kind = types.get(name)
+        if kind == "dec" and profile.decimal != ".":
+            col = col.str.replace(".", profile.decimal, literal=True)
+        elif kind == "bool":
+            col = (
+                pl.when(col == "true")
+                .then(pl.lit(profile.true_values[0]))
+                .when(col == "false")
+                .then(pl.lit(profile.false_values[0]))
+                .otherwise(None)
+            )
+        elif name in profile.values:
+            col = col.replace(_inverse(profile.values[name]))
+        exprs.append(col.alias(_inverse(profile.columns).get(name, name)))
+    return frame.select(exprs)
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[str | None]], contract: Contract, profile: Profile):
-    export_header, out_rows = to_profile_rows(header, rows, contract, profile)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=profile.delimiter, lineterminator="\n")
-    writer.writerow(export_header)
-    writer.writerows(out_rows)
-    # A character the encoding lacks is a bug in the demo, not something to hide: errors="strict".
-    path.write_bytes(buffer.getvalue().encode(profile.encodings[0]))
+def write_csv(frame: pl.DataFrame, path: Path, profile: Profile) -> None:
+    text = frame.write_csv(separator=profile.delimiter, null_value="")
+    # Characters the encoding lacks would be a bug in the demo, not something to hide: errors="strict".
+    encoding = profile.encodings[-1] if len(profile.encodings) > 1 else profile.encodings[0]
+    path.write_bytes(text.encode(encoding))
+
+
+def xlsx_rows(frame: pl.DataFrame, profile: Profile, title: str) -> list[list]:
+    """Rows of the sheet: title rows above the header where the profile puts the header lower down."""
+    above = [[title]] + [[]] * max(0, profile.header_row - 2) if profile.header_row > 1 else []
+    return [*above, frame.columns, *[list(r) for r in frame.iter_rows()]]
