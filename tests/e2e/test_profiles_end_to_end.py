@@ -17,7 +17,8 @@ FIGURES = {
     "outcome.exits": "SELECT * FROM outcome.exits ORDER BY ALL",
     "cost.budget_vs_actual": "SELECT * FROM cost.budget_vs_actual ORDER BY ALL",
     # Row numbers differ for surveys: the sv-export sheets carry title rows above the header.
-    "quarantine": "SELECT source, field, rule, count(DISTINCT row_number) FROM quality.quarantine GROUP BY ALL ORDER BY ALL",
+    "quarantine": "SELECT source, field, rule, count(DISTINCT row_number) FROM quality.quarantine "
+    "GROUP BY ALL ORDER BY ALL",
 }
 
 
