@@ -102,23 +102,25 @@ def read_header(path: Path, profile: Profile) -> list[str]:
 
 def choose_profile(path: Path, contract: Contract, profiles: list[Profile]) -> Profile:
     """The first profile whose mapping covers every required field of the source."""
-    best: tuple[int, Profile, list[str]] | None = None
-    errors = []
+    best: tuple[Profile, list[str]] | None = None
+    read_errors: list[str] = []
     for profile in profiles:
         try:
             header = read_header(path, profile)
         except RejectedFile as exc:
-            errors.append(str(exc))
+            # A profile that names its sheet explicitly and misses it says more than a column mismatch.
+            read_errors.insert(0 if profile.sheet else len(read_errors), str(exc))
             continue
         mapped = {profile.canonical_name(h) for h in header}
         missing = [f for f in contract.required_fields if f not in mapped]
         if not missing:
             return profile
-        if best is None or len(missing) < len(best[2]):
-            best = (len(missing), profile, missing)
-    if best is None:
-        raise RejectedFile(errors[0] if errors else f"{path.name}: no column profile for source {contract.source}")
-    _, profile, missing = best
+        if best is None or len(missing) < len(best[1]):
+            best = (profile, missing)
+    named_sheet_missing = any(p.sheet for p in profiles) and read_errors and "sheet" in read_errors[0]
+    if best is None or named_sheet_missing:
+        raise RejectedFile(read_errors[0] if read_errors else f"{path.name}: no profile for source {contract.source}")
+    profile, missing = best
     raise RejectedFile(
         f"{path.name}: missing required column(s) {', '.join(missing)} (closest profile: {profile.name})"
     )

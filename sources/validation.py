@@ -101,6 +101,13 @@ def build_schema(contract: Contract, export_date: date) -> pa.DataFrameSchema:
             checks.append(_check(c.is_null() | pl.col(PERSON_OK), "invalid_person_id"))
         nullable = f.nullable or bool(f.required_unless)
         columns[f.name] = pa.Column(nullable=nullable, checks=checks)
+    for f in contract.fields:
+        if f.required_iff:
+            # ... and the other way round: an exit reason needs its exit date.
+            other = pl.col(f.required_iff)
+            columns[f.required_iff].checks.append(
+                _check(other.is_not_null() | pl.col(f.name).is_null(), "required_missing")
+            )
     first_key = contract.key[0]
     columns[first_key].checks.append(_check(pl.struct(list(contract.key)).is_first_distinct(), "duplicate_key"))
     return pa.DataFrameSchema(columns, strict=False, name=contract.source)
