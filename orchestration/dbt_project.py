@@ -47,7 +47,7 @@ class FollowupTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         folders = dbt_resource_props.get("fqn", [])[1:-1]
-        return next((f for f in reversed(folders) if f in _GROUP_FOLDERS), "dbt")
+        return next((f for f in folders if f in _GROUP_FOLDERS), "dbt")
 
 
 def dbt_build_args(threads: int, select: str | None = None) -> list[str]:

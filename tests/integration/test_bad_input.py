@@ -429,3 +429,31 @@ def test_case_in_an_unknown_unit_loads_for_the_findings(baseline, tmp_path):
     outcomes, changed, quarantine = _apply(baseline, tmp_path, "enrolments", "enrolments_2018-02-28.csv", text.encode())
     assert outcomes[0].rows_loaded == 2 and quarantine == []
     assert changed == {"quality.load_ledger": 1, "raw.enrolments": 2}
+
+
+def test_a_corrected_snapshot_keeps_the_earlier_batch(baseline, tmp_path):
+    corrected = E_HEAD + "C1,19811218-9876,false,PIMA,2017-01-10,female,2017-12-01,work,\n"
+    outcomes, changed, _ = _apply(baseline, tmp_path, "enrolments", "enrolments_2018-02-28.csv", corrected.encode())
+    assert outcomes[0].rows_loaded == 1
+    assert changed == {"quality.load_ledger": 1, "raw.enrolments": 1}
+    with duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True) as con:
+        batches = con.execute(
+            "SELECT _exported_on, exited_on FROM raw.enrolments WHERE case_id = 'C1' ORDER BY _exported_on"
+        ).fetchall()
+    assert [(str(d), str(e) if e else None) for d, e in batches] == [("2018-01-29", None), ("2018-02-28", "2017-12-01")]
+
+
+def test_relanding_the_same_files_changes_nothing(baseline, tmp_path):
+    db = tmp_path / "wh.duckdb"
+    shutil.copy(baseline, db)
+    landing = tmp_path / "landing"
+    (landing / "activities").mkdir(parents=True)
+    (landing / "activities" / "activities_2018-01-29.csv").write_text(
+        A_HEAD + "A0,C1,2017-02-01,home_visit,,30\n", encoding="utf-8"
+    )
+    with duckdb.connect(str(db)) as con:
+        before = _counts(con)
+        first = _load(con, landing, "activities")
+        second = _load(con, landing, "activities")
+        assert _counts(con) == before
+    assert [o.status for o in first + second] == ["unchanged", "unchanged"]
