@@ -49,7 +49,7 @@ import polars as pl
 
 from sources.contracts import load_contract
 from sources.identity import luhn_check_digit
-from sources.writers import bundled_profile, to_profile, write_csv, xlsx_rows
+from sources.writers import bundled_profile, to_profile, write_csv
 
 EXPORT_DATE = date(2026, 11, 1)
 HISTORY_START = date(2016, 1, 1)
@@ -288,17 +288,24 @@ def _iso(days: np.ndarray) -> np.ndarray:
     return (days.astype("int64").astype("datetime64[D]")).astype(str)
 
 
-def _date_col(days: np.ndarray, valid: np.ndarray | None = None) -> list[str | None]:
-    out = _iso(days).astype(object)
-    if valid is not None:
-        out[~valid] = None
-    return out.tolist()
+def _date_col(days: np.ndarray, valid: np.ndarray | None = None) -> pl.Series:
+    """ISO dates as text (null where not valid), built in polars: no Python object per row."""
+    text = pl.Series(np.asarray(days, dtype="int64")).cast(pl.Int32).cast(pl.Date).cast(pl.Utf8)
+    if valid is None:
+        return text
+    return pl.select(pl.when(pl.Series(np.asarray(valid, dtype=bool))).then(text)).to_series()
 
 
-def _personnummer(birth_days: np.ndarray, female: np.ndarray) -> np.ndarray:
+def _ids(prefix: str, n: int, width: int, start: int = 0) -> pl.Series:
+    """prefix + zero-padded running number, as f"{prefix}{i:0{width}d}" would give."""
+    number = pl.Series(np.arange(start, start + n, dtype="int64")).cast(pl.Utf8).str.zfill(width)
+    return pl.select(pl.concat_str(pl.lit(prefix), number)).to_series()
+
+
+def _personnummer(birth_days: np.ndarray, female: np.ndarray, start: int = 0) -> np.ndarray:
     """Valid Swedish numbers, in the forms exports mix: YYYYMMDD-NNNC, YYMMDD-NNNC, YYYYMMDDNNNC."""
     out = []
-    for i, (born, is_female) in enumerate(zip(_iso(birth_days).tolist(), female.tolist(), strict=True)):
+    for i, (born, is_female) in enumerate(zip(_iso(birth_days).tolist(), female.tolist(), strict=True), start):
         ymd = born.replace("-", "")
         # Serial from the position, sex digit even for women: distinct numbers for distinct persons.
         serial = f"{i % 100:02d}{(i // 100) % 5 * 2 + (0 if is_female else 1)}"
@@ -310,9 +317,10 @@ def _personnummer(birth_days: np.ndarray, female: np.ndarray) -> np.ndarray:
 class _Writer:
     """Writes each source's export in one column profile (canonical, or e.g. sv-export)."""
 
-    def __init__(self, out: Path, profile: str):
+    def __init__(self, out: Path, profile: str, exported_on: date = EXPORT_DATE):
         self.out = out
         self.profile = profile
+        self.exported_on = exported_on
         self.rows: dict[str, int] = {}
 
     def _export(self, source: str, frame: pl.DataFrame):
@@ -324,20 +332,14 @@ class _Writer:
 
     def csv(self, source: str, frame: pl.DataFrame) -> None:
         export, profile, folder = self._export(source, frame)
-        write_csv(export, folder / f"{source}_{EXPORT_DATE.isoformat()}.csv", profile)
+        write_csv(export, folder / f"{source}_{self.exported_on.isoformat()}.csv", profile)
         self.rows[source] = frame.height
 
     def xlsx(self, source: str, frame: pl.DataFrame) -> None:
-        from openpyxl import Workbook
-
         export, profile, folder = self._export(source, frame)
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet(source)
-        for row in xlsx_rows(_numeric(frame, export), profile, f"{source} – Demoby kommun, export {EXPORT_DATE}"):
-            ws.append(row)
-        path = folder / f"{source}_{EXPORT_DATE.isoformat()}.xlsx"
-        wb.save(path)
-        _fix_zip_timestamps(path)
+        title = f"{source} – Demoby kommun, export {self.exported_on}"
+        path = folder / f"{source}_{self.exported_on.isoformat()}.xlsx"
+        write_xlsx(_numeric(frame, export), path, source, title, profile.header_row, self.exported_on)
         self.rows[source] = frame.height
 
 
@@ -348,22 +350,101 @@ def _numeric(original: pl.DataFrame, export: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _fix_zip_timestamps(path: Path) -> None:
-    """An XLSX records the time of writing (zip entries, docProps/core.xml): pin it so reruns are identical."""
-    import re
+_XLSX_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_XLSX_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_XLSX_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_XLSX_PARTS = {
+    "[Content_Types].xml": f'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    f'<Override PartName="/xl/workbook.xml" ContentType="{_XLSX_MIME}.sheet.main+xml"/>'
+    f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_XLSX_MIME}.worksheet+xml"/>'
+    f'<Override PartName="/xl/styles.xml" ContentType="{_XLSX_MIME}.styles+xml"/></Types>',
+    "_rels/.rels": f'<Relationships xmlns="{_XLSX_PKG}"><Relationship Id="rId1" '
+    f'Type="{_XLSX_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{_XLSX_PKG}">'
+    f'<Relationship Id="rId1" Type="{_XLSX_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{_XLSX_REL}/styles" Target="styles.xml"/></Relationships>',
+    "xl/styles.xml": f'<styleSheet xmlns="{_XLSX_NS}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/>'
+    '</font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill>'
+    '<patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/>'
+    '<bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
+    'borderId="0"/></cellStyleXfs><cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" '
+    'xfId="0"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>",
+}
+_XLSX_CHUNK = 50_000
+
+
+def _column_letter(i: int) -> str:
+    letters = ""
+    i += 1
+    while i:
+        i, rem = divmod(i - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _xml_text(expr: pl.Expr) -> pl.Expr:
+    return (
+        expr.str.replace_all("&", "&amp;", literal=True)
+        .str.replace_all("<", "&lt;", literal=True)
+        .str.replace_all(">", "&gt;", literal=True)
+    )
+
+
+def _inline(ref: str, text: str) -> str:
+    value = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+
+
+def write_xlsx(frame: pl.DataFrame, path: Path, sheet: str, title: str, header_row: int, stamp: date) -> None:
+    """A one-sheet workbook, streamed: inline strings, numbers as numbers, a title above a lower header row.
+
+    The sheet XML is built column-wise in polars and written in chunks straight into the zip entry, so time and
+    memory grow with the rows but never hold a cell object per value (openpyxl's writer did: minutes at scale 100).
+    Zip entries carry a fixed timestamp: the same frame gives the same bytes.
+    """
     import zipfile
 
-    stamp = f"{EXPORT_DATE.isoformat()}T00:00:00Z".encode()
+    def entry(name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=(stamp.year, stamp.month, stamp.day, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return info
 
-    with zipfile.ZipFile(path) as src:
-        entries = [(info, src.read(info)) for info in src.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
-            pinned = zipfile.ZipInfo(info.filename, date_time=(EXPORT_DATE.year, EXPORT_DATE.month, 1, 0, 0, 0))
-            pinned.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(pinned, data)
+    letters = [_column_letter(i) for i in range(frame.width)]
+    row_no = pl.col("_r").cast(pl.Utf8)
+    cells = []
+    for letter, name in zip(letters, frame.columns, strict=True):
+        ref = pl.concat_str(pl.lit(f'<c r="{letter}'), row_no)
+        if frame.schema[name].is_numeric():
+            cell = pl.concat_str(ref, pl.lit('"><v>'), pl.col(name).cast(pl.Utf8), pl.lit("</v></c>"))
+        else:
+            text = _xml_text(pl.col(name).cast(pl.Utf8))
+            cell = pl.concat_str(ref, pl.lit('" t="inlineStr"><is><t>'), text, pl.lit("</t></is></c>"))
+        cells.append(cell.fill_null(""))
+    row_xml = pl.concat_str(pl.lit('<row r="'), row_no, pl.lit('">'), *cells, pl.lit("</row>"))
+
+    above = [f'<row r="1">{_inline("A1", title)}</row>'] if header_row > 1 else []
+    above += [f'<row r="{r}"/>' for r in range(2, header_row)]
+    header = "".join(_inline(f"{c}{header_row}", name) for c, name in zip(letters, frame.columns, strict=True))
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, xml in _XLSX_PARTS.items():
+            zf.writestr(entry(name), _XML_HEAD + xml)
+        zf.writestr(
+            entry("xl/workbook.xml"),
+            f'{_XML_HEAD}<workbook xmlns="{_XLSX_NS}" xmlns:r="{_XLSX_REL}"><sheets>'
+            f'<sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        with zf.open(entry("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as fh:
+            fh.write(f'{_XML_HEAD}<worksheet xmlns="{_XLSX_NS}"><sheetData>'.encode())
+            fh.write(("".join(above) + f'<row r="{header_row}">{header}</row>').encode())
+            for offset in range(0, frame.height, _XLSX_CHUNK):
+                chunk = frame.slice(offset, _XLSX_CHUNK).with_row_index("_r", offset=header_row + 1 + offset)
+                fh.write("".join(chunk.select(row_xml).to_series().to_list()).encode())
+            fh.write(b"</sheetData></worksheet>")
 
 
 def _strings(frame: pl.DataFrame, source: str) -> pl.DataFrame:
@@ -662,7 +743,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
     cats = np.array(["maintaining", "compensating", "recovering", "developing"])
     activities = pl.DataFrame(
         {
-            "activity_id": [f"A{i:08d}" for i in range(len(rep))],
+            "activity_id": _ids("A", len(rep), 8),
             "case_id": c_id[rep],
             "activity_on": _date_col(day),
             "activity_type": act_type,
@@ -728,7 +809,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
     reviewed = established + rng.integers(30, 120, len(idx))
     plans = pl.DataFrame(
         {
-            "plan_id": [f"HP{i:07d}" for i in range(len(idx))],
+            "plan_id": _ids("HP", len(idx), 7),
             "case_id": c_id[idx],
             "established_on": _date_col(established),
             "direction": rng.choice(np.array(["work", "studies", "other"]), len(idx), p=[0.6, 0.3, 0.1]),
@@ -759,7 +840,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
         "drug_tests",
         pl.DataFrame(
             {
-                "test_id": [f"T{i:08d}" for i in range(len(rep))],
+                "test_id": _ids("T", len(rep), 8),
                 "case_id": c_id[rep],
                 "tested_on": _date_col(day),
                 "result": result,
@@ -814,7 +895,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
         "placements",
         pl.DataFrame(
             {
-                "placement_id": [f"PL{i:06d}" for i in range(len(idx))],
+                "placement_id": _ids("PL", len(idx), 6),
                 "person_id": person_ids[idx],
                 "started_on": _date_col(started),
                 "ended_on": _date_col(ended, ended < export),
@@ -889,7 +970,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
     }
     ors = pl.DataFrame(
         {
-            "response_id": [f"ORS{i:08d}" for i in range(len(rep))],
+            "response_id": _ids("ORS", len(rep), 8),
             "case_id": c_id[rep],
             "administered_on": _date_col(day),
             "session_no": (k + 1),
@@ -923,7 +1004,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
         "srs",
         pl.DataFrame(
             {
-                "response_id": [f"SRS{i:08d}" for i in range(len(rep))],
+                "response_id": _ids("SRS", len(rep), 8),
                 "case_id": c_id[rep],
                 "administered_on": _date_col(day),
                 "session_no": np.ones(len(rep), int),
@@ -944,7 +1025,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
     answers = rng.choice(np.array([0, 1, 2]), (len(rep), 25), p=[0.45, 0.35, 0.2])
     sdq = pl.DataFrame(
         {
-            "response_id": [f"SDQ{i:08d}" for i in range(len(rep))],
+            "response_id": _ids("SDQ", len(rep), 8),
             "case_id": c_id[rep],
             "administered_on": _date_col(day),
             "informant": inf,
@@ -967,7 +1048,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
         "wellbeing",
         pl.DataFrame(
             {
-                "response_id": [f"WB{i:08d}" for i in range(len(rep))],
+                "response_id": _ids("WB", len(rep), 8),
                 "case_id": c_id[rep],
                 "administered_on": _date_col(day),
                 "occasion": occ,
@@ -981,7 +1062,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
         "staff_survey",
         pl.DataFrame(
             {
-                "response_id": [f"ST{i:06d}" for i in range(n_staff)],
+                "response_id": _ids("ST", n_staff, 6),
                 "unit_code": rng.choice(np.array(["UNGH", "UPS", "C2C"]), n_staff, p=[0.6, 0.25, 0.15]),
                 "survey_round": ["2018"] * n_staff,
                 "role": rng.choice(np.array(["manager", "employee"]), n_staff, p=[0.1, 0.9]),
@@ -995,7 +1076,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
         "participant_survey",
         pl.DataFrame(
             {
-                "response_id": [f"PS{i:07d}" for i in range(len(idx))],
+                "response_id": _ids("PS", len(idx), 7),
                 "unit_code": c_unit[idx],
                 "case_id": np.where(anonymous[idx], None, c_id[idx]).tolist(),
                 "administered_on": _date_col(c_end[idx]),
