@@ -463,103 +463,19 @@ def _strings(frame: pl.DataFrame, source: str) -> pl.DataFrame:
     return frame.select(cols)
 
 
-def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "canonical") -> dict[str, int]:
-    """Write every source's export files under out/<source>/ in a column profile; rows written per source."""
-    rng = np.random.default_rng(seed)
-    out = Path(out)
-    w = _Writer(out, profile)
+@dataclass(frozen=True)
+class _Cases:
+    cases: pl.DataFrame  # one row per generated case (unit_code, enrolled, exited, is_exited, exit_reason, …)
+    enrol: pl.DataFrame  # the enrolments export as canonical text, dirt rows included
+    person_of: np.ndarray  # case -> the first case of its person
+    person_ids: np.ndarray  # case -> identity number (a reserve number for some BER clients)
+    anonymous: np.ndarray
+    reserve: np.ndarray
+
+
+def _cases(rng: np.random.Generator, scale: float) -> _Cases:
+    """Persons and cases: the first draws of the generator, so the monthly increment can repeat them exactly."""
     export = _days(EXPORT_DATE)
-
-    # --- units, targets, reference data -------------------------------------------------------------------
-    w.csv(
-        "units",
-        _strings(
-            pl.DataFrame(
-                {
-                    "unit_code": [u.code for u in UNITS],
-                    "unit_name": [u.name for u in UNITS],
-                    "organisation": ["Demoby kommun"] * len(UNITS),
-                    "municipality": ["Demoby"] * len(UNITS),
-                    "kind": [u.kind for u in UNITS],
-                    "funding": [u.funding for u in UNITS],
-                    "starts_on": [u.starts_on for u in UNITS],
-                    "ends_on": [u.ends_on for u in UNITS],
-                    "target_group": [u.target_group for u in UNITS],
-                    "capacity_places": [str(max(1, round(u.capacity * scale))) for u in UNITS],
-                    "staff_fte": [f"{u.staff_fte * max(scale, 0.1):.1f}" for u in UNITS],
-                    "person_id_pattern": [u.pattern for u in UNITS],
-                }
-            ),
-            "units",
-        ),
-    )
-    targets = []
-    for code in ("PIMA", "C2C"):
-        targets += [
-            (code, "work_or_studies_at_horizon_share", ">=", "0.6", "18", "60 % i arbete eller studier efter 18 mån"),
-            (code, "attendance_rate", ">=", "0.9", None, "Närvaro 90 %"),
-            (code, "action_plan_within_90_days_share", ">=", "0.9", "3", "Handlingsplan inom 3 månader"),
-            (code, "drug_free_share", ">=", "1.0", None, "Drogfrihet"),
-            (code, "wellbeing_improved_share", ">=", "1.0", None, "Ökat välbefinnande"),
-            (code, "payback_months", "<=", "18", None, "Återbetalningstid 18 månader"),
-        ]
-    targets += [
-        ("BER", "ors_reliable_improvement_share", ">=", "0.5", None, None),
-        ("NPF", "caseload_per_fte", "<=", "8", None, "Omkring 8 familjer per ombud"),
-        ("SKOL", "positive_exit_share", ">=", "0.5", None, None),
-    ]
-    w.csv(
-        "unit_targets",
-        pl.DataFrame(
-            targets,
-            schema=["unit_code", "metric", "comparator", "target_value", "horizon_months", "note"],
-            orient="row",
-        ),
-    )
-    w.csv(
-        "unit_costs",
-        pl.DataFrame(
-            [
-                ("income_support", "month", "9500", "2024", "Demoby kommun, snitt försörjningsstöd per hushåll"),
-                ("activity_compensation", "month", "11000", "2024", "Försäkringskassan"),
-                ("sickness_benefit", "month", "16000", "2024", "Försäkringskassan"),
-                ("unemployment_benefit", "month", "14000", "2024", "Arbetslöshetskassan"),
-                ("study_allowance", "month", "3500", "2024", "CSN, bidragsdel"),
-                ("residential_care", "day", "4500", "2024", "Kolada, HVB-vård per dygn"),
-                ("foster_care", "day", "1200", "2024", "Kolada, familjehem per dygn"),
-                ("secure_unit", "day", "6500", "2024", "SiS"),
-                ("supported_housing", "day", "1800", "2024", "Kolada"),
-            ],
-            schema=["cost_item", "per", "price_sek", "price_year", "source"],
-            orient="row",
-        ),
-    )
-    w.csv(
-        "evaluation_parameters",
-        pl.DataFrame(
-            [
-                ("*", "discount_rate", "0.035"),
-                ("*", "horizon_years", "5"),
-                ("*", "deadweight", "0.2"),
-                ("*", "drop_off", "0.1"),
-                ("*", "optimism_bias_benefits", "0.1"),
-                ("*", "optimism_bias_costs", "0.05"),
-                ("*", "follow_up_months", "12"),
-                ("PIMA", "deadweight", "0.25"),
-            ],
-            schema=["unit_code", "parameter", "value"],
-            orient="row",
-        ),
-    )
-    w.csv(
-        "reporting_periods",
-        pl.DataFrame(
-            [("2017 jan-maj", "2017-01-01", "2017-05-31"), ("Projektperiod PIMA", "2016-08-01", "2022-12-31")],
-            schema=["period_label", "starts_on", "ends_on"],
-            orient="row",
-        ),
-    )
-
     # --- persons and cases ----------------------------------------------------------------------------------
     parts = []
     for u in UNITS:
@@ -699,6 +615,109 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
         },
     ]
     enrol = pl.concat([enrol, pl.DataFrame(dirty).pipe(_strings, "enrolments"), enrol.slice(3, 1)])
+    return _Cases(cases, enrol, person_of, person_ids, anonymous, reserve)
+
+
+def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "canonical") -> dict[str, int]:
+    """Write every source's export files under out/<source>/ in a column profile; rows written per source."""
+    rng = np.random.default_rng(seed)
+    out = Path(out)
+    w = _Writer(out, profile)
+    export = _days(EXPORT_DATE)
+
+    # --- units, targets, reference data -------------------------------------------------------------------
+    w.csv(
+        "units",
+        _strings(
+            pl.DataFrame(
+                {
+                    "unit_code": [u.code for u in UNITS],
+                    "unit_name": [u.name for u in UNITS],
+                    "organisation": ["Demoby kommun"] * len(UNITS),
+                    "municipality": ["Demoby"] * len(UNITS),
+                    "kind": [u.kind for u in UNITS],
+                    "funding": [u.funding for u in UNITS],
+                    "starts_on": [u.starts_on for u in UNITS],
+                    "ends_on": [u.ends_on for u in UNITS],
+                    "target_group": [u.target_group for u in UNITS],
+                    "capacity_places": [str(max(1, round(u.capacity * scale))) for u in UNITS],
+                    "staff_fte": [f"{u.staff_fte * max(scale, 0.1):.1f}" for u in UNITS],
+                    "person_id_pattern": [u.pattern for u in UNITS],
+                }
+            ),
+            "units",
+        ),
+    )
+    targets = []
+    for code in ("PIMA", "C2C"):
+        targets += [
+            (code, "work_or_studies_at_horizon_share", ">=", "0.6", "18", "60 % i arbete eller studier efter 18 mån"),
+            (code, "attendance_rate", ">=", "0.9", None, "Närvaro 90 %"),
+            (code, "action_plan_within_90_days_share", ">=", "0.9", "3", "Handlingsplan inom 3 månader"),
+            (code, "drug_free_share", ">=", "1.0", None, "Drogfrihet"),
+            (code, "wellbeing_improved_share", ">=", "1.0", None, "Ökat välbefinnande"),
+            (code, "payback_months", "<=", "18", None, "Återbetalningstid 18 månader"),
+        ]
+    targets += [
+        ("BER", "ors_reliable_improvement_share", ">=", "0.5", None, None),
+        ("NPF", "caseload_per_fte", "<=", "8", None, "Omkring 8 familjer per ombud"),
+        ("SKOL", "positive_exit_share", ">=", "0.5", None, None),
+    ]
+    w.csv(
+        "unit_targets",
+        pl.DataFrame(
+            targets,
+            schema=["unit_code", "metric", "comparator", "target_value", "horizon_months", "note"],
+            orient="row",
+        ),
+    )
+    w.csv(
+        "unit_costs",
+        pl.DataFrame(
+            [
+                ("income_support", "month", "9500", "2024", "Demoby kommun, snitt försörjningsstöd per hushåll"),
+                ("activity_compensation", "month", "11000", "2024", "Försäkringskassan"),
+                ("sickness_benefit", "month", "16000", "2024", "Försäkringskassan"),
+                ("unemployment_benefit", "month", "14000", "2024", "Arbetslöshetskassan"),
+                ("study_allowance", "month", "3500", "2024", "CSN, bidragsdel"),
+                ("residential_care", "day", "4500", "2024", "Kolada, HVB-vård per dygn"),
+                ("foster_care", "day", "1200", "2024", "Kolada, familjehem per dygn"),
+                ("secure_unit", "day", "6500", "2024", "SiS"),
+                ("supported_housing", "day", "1800", "2024", "Kolada"),
+            ],
+            schema=["cost_item", "per", "price_sek", "price_year", "source"],
+            orient="row",
+        ),
+    )
+    w.csv(
+        "evaluation_parameters",
+        pl.DataFrame(
+            [
+                ("*", "discount_rate", "0.035"),
+                ("*", "horizon_years", "5"),
+                ("*", "deadweight", "0.2"),
+                ("*", "drop_off", "0.1"),
+                ("*", "optimism_bias_benefits", "0.1"),
+                ("*", "optimism_bias_costs", "0.05"),
+                ("*", "follow_up_months", "12"),
+                ("PIMA", "deadweight", "0.25"),
+            ],
+            schema=["unit_code", "parameter", "value"],
+            orient="row",
+        ),
+    )
+    w.csv(
+        "reporting_periods",
+        pl.DataFrame(
+            [("2017 jan-maj", "2017-01-01", "2017-05-31"), ("Projektperiod PIMA", "2016-08-01", "2022-12-31")],
+            schema=["period_label", "starts_on", "ends_on"],
+            orient="row",
+        ),
+    )
+
+    c = _cases(rng, scale)
+    cases, enrol, n_cases = c.cases, c.enrol, c.cases.height
+    person_of, person_ids, anonymous, reserve = c.person_of, c.person_ids, c.anonymous, c.reserve
     w.csv("enrolments", enrol)
 
     # Per-case arrays used by the event sources.
@@ -1081,6 +1100,201 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
                 "case_id": np.where(anonymous[idx], None, c_id[idx]).tolist(),
                 "administered_on": _date_col(c_end[idx]),
                 **{f"q{i + 1:02d}": rng.integers(2, 6, len(idx)) for i in range(8)},
+            }
+        ),
+    )
+    return dict(sorted(w.rows.items()))
+
+
+INCREMENT_DATE = date(2026, 12, 1)
+
+
+def generate_increment(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "canonical") -> dict[str, int]:
+    """One more month on top of `generate(out, scale=…, seed=…)`: what the case systems export on 2026-12-01.
+
+    - a new `enrolments` snapshot: every case of the first export (dirt included), the cases that ended in
+      November with their exit, and the month's new cases;
+    - the append sources' November rows, with keys of their own: activities, attendance, drug tests, action plans
+      of the new cases, support months of the persons in an open case, the ledger's November entries and the ORS
+      forms given in November (XLSX).
+
+    Rows written per source; files are named `<source>_2026-12-01.<ext>` beside the first export's.
+    """
+    c = _cases(np.random.default_rng(seed), scale)
+    rng = np.random.default_rng([seed, 202611])
+    w = _Writer(Path(out), profile, INCREMENT_DATE)
+    first, last = _days(EXPORT_DATE), _days(INCREMENT_DATE) - 1  # November
+    cases = c.cases
+    n_cases = cases.height
+    unit = cases["unit_code"].to_numpy()
+    is_open = ~cases["is_exited"].to_numpy()
+    planned_exit = cases["exited"].to_numpy()
+    exits = is_open & (planned_exit <= last)
+    by_code = {u.code: u for u in UNITS}
+    reason = np.array([None] * n_cases, dtype=object)
+    for code in np.unique(unit[exits]):
+        rows = np.flatnonzero(exits & (unit == code))
+        options = by_code[code].exits
+        reason[rows] = rng.choice(np.array(list(options)), len(rows), p=np.array(list(options.values())))
+    exits_now = pl.Series(exits)
+    old = c.enrol.slice(0, n_cases).with_columns(
+        pl.when(exits_now).then(_date_col(planned_exit)).otherwise(pl.col("exited_on")).alias("exited_on"),
+        pl.when(exits_now)
+        .then(pl.Series(reason.tolist(), dtype=pl.Utf8))
+        .otherwise(pl.col("exit_reason"))
+        .alias("exit_reason"),
+        pl.when(exits_now & (pl.col("unit_code") == "UPS") & pl.Series(reason == "transferred"))
+        .then(pl.lit("UNGH"))
+        .otherwise(pl.col("destination_unit_code"))
+        .alias("destination_unit_code"),
+        pl.when(exits_now).then(None).otherwise(pl.col("phase")).alias("phase"),
+    )
+
+    # New cases: about a tenth of a year's intake per unit still running in November.
+    running = [u for u in UNITS if u.ends_on is None or _days(u.ends_on) >= last]
+    n_new = {u.code: max(1, int(round(u.cases * scale / 100))) for u in running}
+    new_unit = np.repeat(np.array(list(n_new)), list(n_new.values()))
+    n = len(new_unit)
+    new_start = np.sort(rng.integers(first, last + 1, n))
+    ages = np.array([rng.integers(by_code[u].ages[0], by_code[u].ages[1] + 1) for u in new_unit])
+    birth = new_start - ages * 365 - rng.integers(1, 360, n)
+    female = rng.random(n) < np.array([by_code[u].female_share for u in new_unit])
+    anonymous = rng.random(n) < np.array([by_code[u].anonymous_share for u in new_unit])
+    pnr = _personnummer(birth, female, start=n_cases)
+    new_ids = pl.select(pl.concat_str(pl.Series(new_unit), pl.lit("-N"), _ids("", n, 6))).to_series()
+    new = _strings(
+        pl.DataFrame(
+            {
+                "case_id": new_ids,
+                "person_id": pl.Series(np.where(anonymous, None, pnr).tolist(), dtype=pl.Utf8),
+                "anonymous": anonymous,
+                "unit_code": new_unit,
+                "enrolled_on": _date_col(new_start),
+                "gender": np.where(female, "female", "male"),
+                "birth_date": _date_col(birth, anonymous),
+                "referral_source": [str(rng.choice(np.array(by_code[u].referral))) for u in new_unit],
+                "enrolment_reason": [by_code[u].reason for u in new_unit],
+            }
+        ),
+        "enrolments",
+    )
+    w.csv("enrolments", pl.concat([old, new, c.enrol.slice(n_cases)]))
+
+    # The cases open some time in November: still open at the first export, and the new ones.
+    open_idx = np.flatnonzero(is_open)
+    case_id = pl.concat([cases["case_id"].gather(open_idx), new_ids])
+    c_unit = np.concatenate([unit[open_idx], new_unit])
+    c_start = np.concatenate([np.full(len(open_idx), first), new_start])
+    c_end = np.concatenate([np.minimum(planned_exit[open_idx], last), np.full(n, last)])
+    c_person = np.concatenate([c.person_ids[open_idx], pnr])
+    c_hidden = np.concatenate([c.anonymous[open_idx] | c.reserve[open_idx], anonymous])
+
+    def events(flag: str | None, per_days: float) -> tuple[np.ndarray, np.ndarray]:
+        idx = np.flatnonzero(np.isin(c_unit, [u.code for u in UNITS if flag is None or getattr(u, flag)]))
+        counts = (1 + (c_end[idx] - c_start[idx]) // per_days).astype(int)
+        rep = np.repeat(idx, counts)
+        k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        day = c_start[rep] + (k * per_days).astype(int) + rng.integers(0, max(1, int(per_days)), len(rep))
+        return rep, np.minimum(day, c_end[rep])
+
+    rep, day = events(None, 14)
+    w.csv(
+        "activities",
+        pl.DataFrame(
+            {
+                "activity_id": _ids("A2611-", len(rep), 7),
+                "case_id": case_id.gather(rep),
+                "activity_on": _date_col(day),
+                "activity_type": rng.choice(
+                    np.array(["individual_session", "group_session", "phone_contact"]), len(rep)
+                ),
+                "intervention_category": rng.choice(np.array(["maintaining", "developing"]), len(rep)),
+                "minutes": rng.choice(np.array([30, 45, 60, 90]), len(rep)).astype(str),
+            }
+        ),
+    )
+    rep, day = events("attendance", 2.3)
+    keep = np.concatenate([[True], (rep[1:] != rep[:-1]) | (day[1:] != day[:-1])])
+    rep, day = rep[keep], day[keep]
+    attended = np.where(rng.random(len(rep)) < 0.75, 6.0, 3.0)
+    w.csv(
+        "attendance",
+        pl.DataFrame(
+            {
+                "case_id": case_id.gather(rep),
+                "attendance_on": _date_col(day),
+                "scheduled_hours": pl.repeat("6.0", len(rep), eager=True),
+                "attended_hours": attended.astype(str),
+                "absence_reason": np.where(attended == 6.0, "none", "valid"),
+            }
+        ),
+    )
+    planned = np.flatnonzero(np.isin(new_unit, ["PIMA", "C2C", "SKOL", "UPS", "UNGH", "BER"]))
+    w.csv(
+        "action_plans",
+        pl.DataFrame(
+            {
+                "plan_id": _ids("HP2611-", len(planned), 5),
+                "case_id": new_ids.gather(planned),
+                "established_on": _date_col(np.minimum(new_start[planned] + 7, last)),
+                "direction": rng.choice(np.array(["work", "studies", "other"]), len(planned), p=[0.6, 0.3, 0.1]),
+                "reviewed_on": pl.repeat(None, len(planned), dtype=pl.Utf8, eager=True),
+            }
+        ),
+    )
+    rep, day = events("drug_tests", 7)
+    result = rng.choice(np.array(["negative", "positive", "refused"]), len(rep), p=[0.88, 0.08, 0.04])
+    w.csv(
+        "drug_tests",
+        pl.DataFrame(
+            {
+                "test_id": _ids("T2611-", len(rep), 7),
+                "case_id": case_id.gather(rep),
+                "tested_on": _date_col(day),
+                "result": result,
+                "reason": np.where(result == "positive", "suspicion", "routine"),
+            }
+        ),
+    )
+    persons = np.unique(c_person[~c_hidden])
+    w.csv(
+        "support_months",
+        pl.DataFrame(
+            {
+                "person_id": persons,
+                "month": pl.repeat("2026-11", len(persons), eager=True),
+                "support_type": pl.repeat("income_support", len(persons), eager=True),
+                "amount_sek": (rng.integers(60, 110, len(persons)) * 100).astype(str),
+            }
+        ),
+    )
+    ledger = [
+        (f"V2611-{u.code}-{i}", u.code, "2026-11-28", cat, f"{u.staff_fte * max(scale, 0.1) * share / 12:.2f}", None)
+        for u in running
+        for i, (cat, share) in enumerate(zip(COST_CATEGORIES, (620_000, 60_000, 110_000, 0, 40_000), strict=True))
+        if share
+    ]
+    w.csv(
+        "ledger",
+        pl.DataFrame(
+            ledger, schema=["entry_id", "unit_code", "booked_on", "cost_category", "amount_sek", "funder"], orient="row"
+        ),
+    )
+    rep, day = events("ors", 60)
+    items = {
+        name: np.clip(np.round(rng.normal(5.5, 1.5, len(rep)), 1), 0, 10)
+        for name in ("individual", "interpersonal", "social", "overall")
+    }
+    w.xlsx(
+        "ors",
+        pl.DataFrame(
+            {
+                "response_id": _ids("ORS2611-", len(rep), 7),
+                "case_id": case_id.gather(rep),
+                "administered_on": _date_col(day),
+                "session_no": np.full(len(rep), 1),
+                "form": pl.repeat("ors", len(rep), eager=True),
+                **items,
             }
         ),
     )
