@@ -20,3 +20,18 @@
     {%- for s in shares %}, case when {{ s[0] }} is not null and coalesce({{ s[1] }}, 0) < {{ suppression_threshold() }} then '{{ s[0] }}' end{% endfor %}
     )
 {%- endmacro %}
+
+{# Secondary suppression (privacy.md): among the parts of a total that is shown (the rows of one partition),
+   when exactly one part is suppressed, the next smallest non-zero part is suppressed too (ties broken by
+   tiebreak). True on the row of that part. Window functions only: evaluate it in a CTE. #}
+{% macro is_secondary_suppressed(count_expr, partition_by, tiebreak) -%}
+    (
+        sum(case when {{ is_small(count_expr) }} then 1 else 0 end) over (partition by {{ partition_by | join(', ') }}) = 1
+        and not {{ is_small(count_expr) }}
+        and {{ count_expr }} > 0
+        and row_number() over (
+            partition by {{ partition_by | join(', ') }}
+            order by case when {{ is_small(count_expr) }} or {{ count_expr }} = 0 then 1 else 0 end, {{ count_expr }}, {{ tiebreak }}
+        ) = 1
+    )
+{%- endmacro %}

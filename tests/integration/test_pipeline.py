@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 def test_run_succeeds_and_summarises(pima_run):
     _, code, output = pima_run
     assert code == 0, output
-    assert "9 loaded, 0 skipped (same content), 0 rejected this run" in output
+    assert "18 loaded, 0 skipped (same content), 0 rejected this run" in output
     assert "rows quarantined this run: 6" in output
     assert "checks failed: 0" in output
 
@@ -45,11 +45,20 @@ def test_every_row_is_loaded_or_quarantined(query):
         ("activities", 7, 6, 1, 0, "loaded"),
         ("attendance", 10, 9, 1, 0, "loaded"),
         ("budget", 5, 5, 0, 0, "loaded"),
+        ("drug_tests", 17, 17, 0, 0, "loaded"),
         ("enrolments", 23, 22, 1, 0, "loaded"),
+        ("evaluation_parameters", 9, 9, 0, 0, "loaded"),
         ("ledger", 11, 10, 1, 0, "loaded"),
         ("ors", 8, 7, 1, 0, "loaded"),
+        ("placements", 3, 3, 0, 0, "loaded"),
+        ("sdq", 3, 3, 0, 0, "loaded"),
+        ("srs", 6, 6, 0, 0, "loaded"),
+        ("staff_survey", 9, 9, 0, 0, "loaded"),
+        ("support_months", 11, 11, 0, 0, "loaded"),
+        ("unit_costs", 4, 4, 0, 0, "loaded"),
         ("unit_targets", 4, 4, 0, 0, "loaded"),
         ("units", 2, 2, 0, 0, "loaded"),
+        ("wellbeing", 20, 20, 0, 0, "loaded"),
     ]
 
 

@@ -1,0 +1,38 @@
+-- outcome.exits suppressed for publication (privacy.md). The rows of a unit and period are the parts of the
+-- exits published in reports.unit_scorecard: primary and secondary suppression on exited_cases; the shares
+-- only when the period's exits (their denominator) are at least k.
+with exits as (
+    select
+        e.*,
+        sum(e.exited_cases) over (partition by e.unit_code, e.period_label) as period_exits
+    from {{ ref('outcome__exits') }} as e
+),
+
+flagged as (
+    select
+        exits.*,
+        {{ is_small('exited_cases') }}
+            or {{ is_secondary_suppressed(
+                'exited_cases', ['unit_code', 'period_label'],
+                "exit_group || '/' || exit_reason || '/' || coalesce(destination_unit_code, '')"
+            ) }} as exited_cases_suppressed
+    from exits
+)
+
+select
+    unit_code,
+    period_label,
+    exit_group,
+    exit_reason,
+    destination_unit_code,
+    case when exited_cases_suppressed then null else exited_cases end as exited_cases,
+    {{ suppress_by_denominator('positive_exit_share', 'period_exits') }} as positive_exit_share,
+    {{ suppress_by_denominator('dropout_share', 'period_exits') }} as dropout_share,
+    concat_ws(','
+        , case when exited_cases_suppressed then 'exited_cases' end
+        , case when positive_exit_share is not null and period_exits < {{ suppression_threshold() }}
+            then 'positive_exit_share' end
+        , case when dropout_share is not null and period_exits < {{ suppression_threshold() }}
+            then 'dropout_share' end
+    ) as suppressed_columns
+from flagged
