@@ -32,6 +32,30 @@ ors as (
     group by p.unit_code, p.period_label
 ),
 
+wellbeing as (
+    select unit_code, period_label, cases_with_pair as wellbeing_pairs, improved as wellbeing_improved,
+        wellbeing_improved_share
+    from {{ ref('outcome__instrument_summary') }}
+    where measure = 'wellbeing'
+),
+
+horizon as (
+    select unit_code, period_label, cohort_cases as horizon_cohort_cases, work_or_studies_at_horizon_share
+    from {{ ref('outcome__status_at_horizon') }}
+),
+
+goals as (
+    select
+        unit_code,
+        period_label,
+        {%- for metric in goal_metric_keys() %}
+        max(case when metric = '{{ metric }}' then status end) as goal_{{ metric }},
+        max(case when metric = '{{ metric }}' then basis_cases end) as goal_{{ metric }}_basis{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ ref('outcome__goal_attainment') }}
+    group by unit_code, period_label
+),
+
 budget as (
     select unit_code, period_label, decided_sek, spent_sek, remaining_sek
     from {{ ref('cost__budget_vs_actual') }}
@@ -57,14 +81,26 @@ figures as (
         cast(coalesce(o.ors_pairs, 0) as bigint) as ors_pairs,
         cast(coalesce(o.ors_reliable_improvement, 0) as bigint) as ors_reliable_improvement,
         cast(1.0 * o.ors_reliable_improvement / nullif(o.ors_pairs, 0) as double) as ors_reliable_improvement_share,
+        cast(coalesce(w.wellbeing_pairs, 0) as bigint) as wellbeing_pairs,
+        cast(coalesce(w.wellbeing_improved, 0) as bigint) as wellbeing_improved,
+        w.wellbeing_improved_share,
+        h.horizon_cohort_cases,
+        h.work_or_studies_at_horizon_share,
         b.decided_sek,
         b.spent_sek,
-        b.remaining_sek
+        b.remaining_sek,
+        {%- for metric in goal_metric_keys() %}
+        g.goal_{{ metric }},
+        g.goal_{{ metric }}_basis{{ ',' if not loop.last }}
+        {%- endfor %}
     from intake as i
     inner join process as pr on pr.unit_code = i.unit_code and pr.period_label = i.period_label
     left join exits as e on e.unit_code = i.unit_code and e.period_label = i.period_label
     left join ors as o on o.unit_code = i.unit_code and o.period_label = i.period_label
     left join budget as b on b.unit_code = i.unit_code and b.period_label = i.period_label
+    left join wellbeing as w on w.unit_code = i.unit_code and w.period_label = i.period_label
+    left join horizon as h on h.unit_code = i.unit_code and h.period_label = i.period_label
+    left join goals as g on g.unit_code = i.unit_code and g.period_label = i.period_label
 )
 
 select * from figures

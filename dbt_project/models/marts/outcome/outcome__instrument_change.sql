@@ -12,5 +12,7 @@ select
     classification,
     recovered,
     improved,
+    first_band,
+    last_band,
     rule_version
 from {{ ref('int_instrument_changes_scored') }}

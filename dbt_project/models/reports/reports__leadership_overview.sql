@@ -1,0 +1,90 @@
+-- Period x unit: the headline figures of every unit side by side, plus persons concurrently enrolled in another
+-- unit and transfers out and in; suppressed for publication (privacy.md).
+with figures as (
+    select * from {{ ref('int_unit_scorecards_assembled') }}
+),
+
+periods as (
+    select period_label, starts_on, measured_to from {{ ref('int_periods_generated') }}
+),
+
+concurrent_pairs as (
+    select p.period_label, pairs.person_key, pairs.unit_a, pairs.unit_b
+    from periods as p
+    inner join {{ ref('int_person_unit_pairs_joined') }} as pairs
+        on greatest(pairs.a_enrolled_on, pairs.b_enrolled_on, p.starts_on)
+            <= least(
+                coalesce(pairs.a_exited_on, p.measured_to),
+                coalesce(pairs.b_exited_on, p.measured_to),
+                p.measured_to
+            )
+),
+
+overlap as (
+    select period_label, unit_code, count(distinct person_key) as persons_in_other_units
+    from (
+        select period_label, person_key, unit_a as unit_code from concurrent_pairs
+        union all
+        select period_label, person_key, unit_b from concurrent_pairs
+    ) as per_unit
+    group by period_label, unit_code
+),
+
+transfers_out as (
+    select period_label, from_unit as unit_code, sum(transferred_cases) as transfers_out
+    from {{ ref('outcome__transfers') }}
+    group by period_label, from_unit
+),
+
+transfers_in as (
+    select period_label, to_unit as unit_code, sum(transferred_cases) as transfers_in
+    from {{ ref('outcome__transfers') }}
+    group by period_label, to_unit
+),
+
+joined as (
+    select
+        f.*,
+        cast(f.spent_sek / nullif(f.decided_sek, 0) as double) as budget_spent_share,
+        cast(coalesce(o.persons_in_other_units, 0) as bigint) as persons_in_other_units,
+        cast(coalesce(t_out.transfers_out, 0) as bigint) as transfers_out,
+        cast(coalesce(t_in.transfers_in, 0) as bigint) as transfers_in
+    from figures as f
+    left join overlap as o on o.unit_code = f.unit_code and o.period_label = f.period_label
+    left join transfers_out as t_out on t_out.unit_code = f.unit_code and t_out.period_label = f.period_label
+    left join transfers_in as t_in on t_in.unit_code = f.unit_code and t_in.period_label = f.period_label
+)
+
+select
+    period_label,
+    period_type,
+    unit_code,
+    {{ suppress_count('active_cases') }} as active_cases,
+    {{ suppress_count('new_cases') }} as new_cases,
+    {{ suppress_count('exited_cases') }} as exited_cases,
+    {{ suppress_count('ongoing_at_end') }} as ongoing_at_end,
+    {{ suppress_by_denominator('attendance_rate', 'attendance_cases') }} as attendance_rate,
+    {{ suppress_by_denominator('action_plan_within_90_days_share', 'plan_eligible_cases') }}
+        as action_plan_within_90_days_share,
+    {{ suppress_by_denominator('positive_exit_share', 'exited_cases') }} as positive_exit_share,
+    {{ suppress_by_denominator('ors_reliable_improvement_share', 'ors_pairs') }} as ors_reliable_improvement_share,
+    {{ suppress_by_denominator('wellbeing_improved_share', 'wellbeing_pairs') }} as wellbeing_improved_share,
+    {{ suppress_by_denominator('work_or_studies_at_horizon_share', 'horizon_cohort_cases') }}
+        as work_or_studies_at_horizon_share,
+    decided_sek,
+    spent_sek,
+    budget_spent_share,
+    {{ suppress_count('persons_in_other_units') }} as persons_in_other_units,
+    {{ suppress_count('transfers_out') }} as transfers_out,
+    {{ suppress_count('transfers_in') }} as transfers_in,
+    {{ suppressed_columns(
+        ['active_cases', 'new_cases', 'exited_cases', 'ongoing_at_end', 'persons_in_other_units', 'transfers_out',
+         'transfers_in'],
+        [('attendance_rate', 'attendance_cases'),
+         ('action_plan_within_90_days_share', 'plan_eligible_cases'),
+         ('positive_exit_share', 'exited_cases'),
+         ('ors_reliable_improvement_share', 'ors_pairs'),
+         ('wellbeing_improved_share', 'wellbeing_pairs'),
+         ('work_or_studies_at_horizon_share', 'horizon_cohort_cases')]
+    ) }} as suppressed_columns
+from joined
