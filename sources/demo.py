@@ -439,7 +439,9 @@ def write_xlsx(frame: pl.DataFrame, path: Path, sheet: str, title: str, header_r
             f'<sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets></workbook>',
         )
         with zf.open(entry("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as fh:
-            fh.write(f'{_XML_HEAD}<worksheet xmlns="{_XLSX_NS}"><sheetData>'.encode())
+            # The dimension lets a reader size the sheet without a pass over every row (openpyxl does one).
+            last = f"{letters[-1]}{header_row + frame.height}" if letters else "A1"
+            fh.write(f'{_XML_HEAD}<worksheet xmlns="{_XLSX_NS}"><dimension ref="A1:{last}"/><sheetData>'.encode())
             fh.write(("".join(above) + f'<row r="{header_row}">{header}</row>').encode())
             for offset in range(0, frame.height, _XLSX_CHUNK):
                 chunk = frame.slice(offset, _XLSX_CHUNK).with_row_index("_r", offset=header_row + 1 + offset)

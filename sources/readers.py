@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import polars as pl
@@ -51,7 +52,8 @@ def _csv_header(text: str, delimiter: str) -> list[str]:
     return next(csv.reader([first_line], delimiter=delimiter))
 
 
-def _xlsx_rows(path: Path, profile: Profile) -> tuple[list[str], list[tuple], int]:
+def _xlsx_rows(path: Path, profile: Profile, limit: int | None = None) -> tuple[list[str], list[tuple], int]:
+    """Header, the rows below it and the header's row number; with `limit`, only the sheet's first rows are read."""
     from openpyxl import load_workbook
 
     try:
@@ -62,7 +64,7 @@ def _xlsx_rows(path: Path, profile: Profile) -> tuple[list[str], list[tuple], in
         if profile.sheet and profile.sheet not in wb.sheetnames:
             raise RejectedFile(f"{path.name}: sheet '{profile.sheet}' not found (has {', '.join(wb.sheetnames)})")
         ws = wb[profile.sheet] if profile.sheet else wb.worksheets[0]
-        rows = list(ws.iter_rows(values_only=True))
+        rows = list(islice(ws.iter_rows(values_only=True), limit))
     finally:
         wb.close()
     if len(rows) < profile.header_row:
@@ -86,7 +88,8 @@ def _cell_text(value: object, decimal: str = ".") -> str | None:
 
 def read_header(path: Path, profile: Profile) -> list[str]:
     if path.suffix.lower() == ".xlsx":
-        return _xlsx_rows(path, profile)[0]
+        # The header row is all a profile needs: do not parse the rest of the sheet.
+        return _xlsx_rows(path, profile, limit=profile.header_row)[0]
     # Only the header line decides the profile; the whole file is decoded strictly when it is read.
     with path.open("rb") as fh:
         head = fh.read(1 << 16)
