@@ -98,6 +98,7 @@ def run_pipeline(settings: Settings, out=print) -> int:
     from orchestration.dbt_project import dbt_project
     from orchestration.definitions import build_definitions
     from orchestration.secrets import load_key
+    from orchestration.status import record_run
     from orchestration.summary import describe_run
 
     load_key(settings.pseudonym_key, settings.pseudonym_key_file, settings.environment)
@@ -125,12 +126,77 @@ def run_pipeline(settings: Settings, out=print) -> int:
                 evaluation = event.event_specific_data
                 if not evaluation.passed:
                     failed_checks.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
-    out(describe_run(settings, started, failures, failed_checks, time.perf_counter() - t0))
+    seconds = time.perf_counter() - t0
+    out(describe_run(settings, started, failures, failed_checks, seconds))
+    record_run(
+        settings,
+        {
+            "started": started.isoformat(timespec="seconds"),
+            "seconds": seconds,
+            "status": "failed" if failures else "succeeded",
+            "failures": failures,
+            "failed_checks": failed_checks,
+        },
+    )
     return 1 if failures else 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     return run_pipeline(_settings(args))
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from orchestration.publish import PublicationError, open_published
+    from orchestration.status import format_csv, format_table
+
+    settings = load_settings()
+    try:
+        con = open_published(settings.published_dir.resolve())
+    except PublicationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        result = con.execute(args.query)
+        columns = [d[0] for d in result.description] if result.description else []
+        rows = result.fetchall() if columns else []
+    except duckdb.Error as exc:
+        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(format_csv(columns, rows) if args.csv else format_table(columns, rows), end="" if args.csv else "\n")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from orchestration.status import status_report
+
+    print(status_report(load_settings()), end="")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Freeze a complete period's report rows (a new version with --republish), then refresh the published copy."""
+    import duckdb
+
+    from orchestration.publish import PublicationError, publish_period, write_published_copy
+
+    settings = load_settings()
+    try:
+        version = publish_period(settings.warehouse_path, args.period, republish=args.republish)
+    except (PublicationError, duckdb.IOException) as exc:
+        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    if version is None:
+        print(f"{args.period} is already published and frozen; `--republish` makes a new version")
+        return 0
+    copy = write_published_copy(
+        settings.warehouse_path, settings.published_dir.resolve(), memory_limit=settings.memory_limit
+    )
+    print(f"{args.period} published as version {version}; published copy: {copy.path}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,6 +222,19 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="materialize the whole asset graph in-process")
     run.add_argument("--as-of", help="the as-of date of the run (YYYY-MM-DD, default today)")
     run.set_defaults(func=cmd_run)
+
+    sql = sub.add_parser("sql", help="run a read-only query against the published copy")
+    sql.add_argument("query", help='e.g. "SELECT * FROM reports.unit_scorecard LIMIT 5"')
+    sql.add_argument("--csv", action="store_true", help="CSV on stdout instead of a text table")
+    sql.set_defaults(func=cmd_sql)
+
+    status = sub.add_parser("status", help="load ledger, quarantine by rule, last runs, failing checks")
+    status.set_defaults(func=cmd_status)
+
+    publish = sub.add_parser("publish", help="freeze a complete period's report rows in the published copy")
+    publish.add_argument("--period", required=True, help="period label: 2017-07, 2017-H2, 2017")
+    publish.add_argument("--republish", action="store_true", help="publish again as a new version")
+    publish.set_defaults(func=cmd_publish)
 
     parse = sub.add_parser("dbt-parse", help="build the dbt manifest (done by make install)")
     parse.set_defaults(func=cmd_dbt_parse)

@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.assets.dbt import followup_dbt_models
 from orchestration.assets.ingest import ingest_assets
+from orchestration.assets.publish import published_copy
 from orchestration.assets.quality import gx_checks
 from orchestration.config import Settings, load_settings
 from orchestration.jobs import build_marts_job, followup_job, load_landing_job
@@ -16,7 +17,7 @@ from orchestration.sensors import landing_folder_sensor
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[*ingest_assets(), followup_dbt_models],
+        assets=[*ingest_assets(), followup_dbt_models, published_copy],
         asset_checks=gx_checks(),
         jobs=[followup_job, load_landing_job, build_marts_job],
         schedules=[nightly],

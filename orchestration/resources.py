@@ -54,6 +54,12 @@ class ReportingResource(dg.ConfigurableResource):
     suppression_threshold: int = 5
 
 
+class PublishedResource(dg.ConfigurableResource):
+    """The folder of the published copy (a stable path: a BI tool is configured once)."""
+
+    published_dir: str
+
+
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     from orchestration.dbt_project import dbt_resource
 
@@ -77,5 +83,6 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             as_of_date=settings.resolved_as_of().isoformat(),
             suppression_threshold=settings.suppression_threshold,
         ),
+        "published": PublishedResource(published_dir=str(settings.published_dir.resolve())),
         "dbt": dbt_resource(),
     }

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from orchestration import warehouse
 from orchestration.config import Settings
+from orchestration.publish import copy_path
 
 PUBLISHED_SCHEMAS = ("intake", "process", "outcome", "cost", "reports", "quality")
 
@@ -38,6 +40,7 @@ def describe_run(
         f"checks failed: {len(failed_checks)}" + (f" ({', '.join(sorted(failed_checks))})" if failed_checks else "")
     )
     lines.append(f"warehouse: {settings.warehouse_path.resolve()}")
+    lines.append(_published_line(settings.published_dir, started))
     lines.append(f"as of {settings.resolved_as_of().isoformat()}, {seconds:.1f} s")
     if failures:
         lines.append("FAILED:")
@@ -45,3 +48,13 @@ def describe_run(
     else:
         lines.append("all steps succeeded")
     return "\n".join(lines)
+
+
+def _published_line(published_dir: Path, started: datetime) -> str:
+    copy = copy_path(published_dir.resolve())
+    if not copy.exists():
+        return f"published copy: none yet (would be {copy})"
+    when = datetime.fromtimestamp(copy.stat().st_mtime)
+    if when >= started:
+        return f"published copy: {copy} (replaced by this run; Parquet/CSV in {copy.parent / 'parquet'}, csv)"
+    return f"published copy: {copy} (NOT replaced by this run: still the one of {when:%Y-%m-%d %H:%M})"

@@ -53,4 +53,11 @@ def followup_dbt_models(
     # released when it exits; the Dagster process holds no connection meanwhile.
     with _environment(dbt_environment(warehouse, reporting)):
         invocation = dbt.cli(dbt_build_args(warehouse.threads), context=context)
-    yield from invocation.stream()
+    try:
+        yield from invocation.stream()
+    finally:
+        # If the step fails before dbt has finished, end dbt here: an orphaned dbt would keep the warehouse's
+        # write lock and block the run summary, the published copy and the next run.
+        if invocation.process.poll() is None:
+            invocation.process.terminate()
+            invocation.process.wait(timeout=60)

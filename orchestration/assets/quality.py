@@ -66,6 +66,29 @@ SUITES = (
         (_equal("exits_by_group", "exited_cases"),),
     ),
     Suite(
+        "outcome.instrument_summary",
+        """SELECT *, reliable_improvement + no_reliable_change + reliable_deterioration AS classified_cases
+           FROM outcome.instrument_summary""",
+        (
+            _between("ors_reliable_improvement_share", 0, 1),
+            _between("wellbeing_improved_share", 0, 1),
+            _between("follow_up_coverage", 0, 1),
+            _not_above("classified_cases", "cases_with_pair"),
+            _not_above("recovered", "reliable_improvement"),
+            _not_above("improved", "cases_with_pair"),
+        ),
+    ),
+    Suite(
+        "outcome.status_at_horizon",
+        """SELECT *, status_from_support_months + status_from_exit AS cohort_by_source
+           FROM outcome.status_at_horizon""",
+        (
+            _between("work_or_studies_at_horizon_share", 0, 1),
+            _not_above("in_work_or_studies", "cohort_cases"),
+            _equal("cohort_by_source", "cohort_cases"),
+        ),
+    ),
+    Suite(
         "cost.budget_vs_actual",
         "SELECT *, decided_sek - spent_sek AS decided_minus_spent FROM cost.budget_vs_actual",
         (_equal("remaining_sek", "decided_minus_spent"), _between("decided_sek")),
