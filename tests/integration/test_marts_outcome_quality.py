@@ -28,7 +28,7 @@ SDQ self-reports (reverse items 7, 11, 14, 21, 25; a scale needs >= 3 of 5 items
   Q3 P14: peer has 2 items answered: peer and total missing, so P14 has no sdq_total row.
   P13 sdq_total:self 23 -> 9, change -14, abnormal -> normal, no norms loaded: not_classifiable, improved.
 SRS alliance flags: P13 36.0 (no), 37.5 (no), 36.5 (item 8.0 < 9 and a drop of 1.0), 40.0 (no), 39.0 (drop of exactly
-  1.0); P14 35.5 (< 36, item 8.5): flagged S3, S5, S6.
+  1.0); P14 35.5 (< 36, item 8.5): flagged S3, S5, S6 -> 3 of 6 sessions (2 cases) in 2017-H2.
 Follow-up completeness PIMA 2017-H2 (11 active): ORS >= 1 P13-P16 = 4, >= 2 = 3 (P17's form is quarantined);
   SDQ >= 1 P13, P14 = 2, >= 2 = 1; wellbeing >= 1 all but P18 = 10, >= 2 all but P15, P18 = 9.
 Transfers: A2 ADD -> PIMA exited 2017-10-02: 1 in 2017-10, 2017-Q4, 2017-H2, 2017.
@@ -251,3 +251,17 @@ def test_leadership_overview(query):
         ),
         ("PIMA", 18, 12, pytest.approx(40 / 56), 0.75, 0, 0, None, "transfers_in,ors_reliable_improvement_share"),
     ]
+
+
+def test_srs_alliance_share_on_the_scorecard(query):
+    # 6 sessions of 2 cases in 2017-H2, 3 flagged: 0.5 before suppression; 2 cases < k, so the share is not published
+    assembled = query(
+        """SELECT srs_sessions, srs_cases, srs_alliance_flag_share FROM intermediate.int_unit_scorecards_assembled
+           WHERE unit_code = 'PIMA' AND period_label = '2017-H2'"""
+    )
+    assert assembled == [(6, 2, 0.5)]
+    ((sessions, share, suppressed),) = query(
+        """SELECT srs_sessions, srs_alliance_flag_share, suppressed_columns FROM reports.unit_scorecard
+           WHERE unit_code = 'PIMA' AND period_label = '2017-H2'"""
+    )
+    assert (sessions, share) == (6, None) and "srs_alliance_flag_share" in suppressed.split(",")

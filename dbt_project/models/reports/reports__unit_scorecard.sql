@@ -27,6 +27,8 @@ select
     {{ suppress_count('wellbeing_pairs') }} as wellbeing_pairs,
     {{ suppress_count('wellbeing_improved') }} as wellbeing_improved,
     {{ suppress_by_denominator('wellbeing_improved_share', 'wellbeing_pairs') }} as wellbeing_improved_share,
+    {{ suppress_count('srs_sessions') }} as srs_sessions,
+    {{ suppress_by_denominator('srs_alliance_flag_share', 'srs_cases') }} as srs_alliance_flag_share,
     {{ suppress_count('horizon_cohort_cases') }} as horizon_cohort_cases,
     {{ suppress_by_denominator('work_or_studies_at_horizon_share', 'horizon_cohort_cases') }}
         as work_or_studies_at_horizon_share,
@@ -40,12 +42,14 @@ select
     {%- endfor %}
     {{ suppressed_columns(
         ['active_cases', 'new_cases', 'exited_cases', 'ongoing_at_end', 'positive_exits', 'dropouts',
-         'ors_pairs', 'ors_reliable_improvement', 'wellbeing_pairs', 'wellbeing_improved', 'horizon_cohort_cases'],
+         'ors_pairs', 'ors_reliable_improvement', 'wellbeing_pairs', 'wellbeing_improved', 'srs_sessions',
+         'horizon_cohort_cases'],
         [('attendance_rate', 'attendance_cases'),
          ('action_plan_within_90_days_share', 'plan_eligible_cases'),
          ('positive_exit_share', 'exited_cases'),
          ('ors_reliable_improvement_share', 'ors_pairs'),
          ('wellbeing_improved_share', 'wellbeing_pairs'),
+         ('srs_alliance_flag_share', 'srs_cases'),
          ('work_or_studies_at_horizon_share', 'horizon_cohort_cases')]
         + goal_shares
     ) }} as suppressed_columns

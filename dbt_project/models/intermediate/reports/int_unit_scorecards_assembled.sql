@@ -39,6 +39,20 @@ wellbeing as (
     where measure = 'wellbeing'
 ),
 
+srs as (
+    select
+        p.unit_code,
+        p.period_label,
+        count(*) as srs_sessions,
+        sum(case when f.alliance_flag then 1 else 0 end) as srs_flagged_sessions,
+        count(distinct f.case_id) as srs_cases
+    from {{ ref('int_unit_periods_joined') }} as p
+    inner join {{ ref('int_srs_sessions_flagged') }} as f
+        on f.unit_code = p.unit_code
+        and f.administered_on between p.starts_on and p.measured_to
+    group by p.unit_code, p.period_label
+),
+
 horizon as (
     select unit_code, period_label, cohort_cases as horizon_cohort_cases, work_or_studies_at_horizon_share
     from {{ ref('outcome__status_at_horizon') }}
@@ -84,6 +98,9 @@ figures as (
         cast(coalesce(w.wellbeing_pairs, 0) as bigint) as wellbeing_pairs,
         cast(coalesce(w.wellbeing_improved, 0) as bigint) as wellbeing_improved,
         w.wellbeing_improved_share,
+        cast(coalesce(s.srs_sessions, 0) as bigint) as srs_sessions,
+        cast(coalesce(s.srs_cases, 0) as bigint) as srs_cases,
+        cast(1.0 * s.srs_flagged_sessions / nullif(s.srs_sessions, 0) as double) as srs_alliance_flag_share,
         h.horizon_cohort_cases,
         h.work_or_studies_at_horizon_share,
         b.decided_sek,
@@ -99,6 +116,7 @@ figures as (
     left join ors as o on o.unit_code = i.unit_code and o.period_label = i.period_label
     left join budget as b on b.unit_code = i.unit_code and b.period_label = i.period_label
     left join wellbeing as w on w.unit_code = i.unit_code and w.period_label = i.period_label
+    left join srs as s on s.unit_code = i.unit_code and s.period_label = i.period_label
     left join horizon as h on h.unit_code = i.unit_code and h.period_label = i.period_label
     left join goals as g on g.unit_code = i.unit_code and g.period_label = i.period_label
 )
