@@ -31,6 +31,8 @@ SRS alliance flags: P13 36.0 (no), 37.5 (no), 36.5 (item 8.0 < 9 and a drop of 1
   1.0); P14 35.5 (< 36, item 8.5): flagged S3, S5, S6 -> 3 of 6 sessions (2 cases) in 2017-H2.
 Follow-up completeness PIMA 2017-H2 (11 active): ORS >= 1 P13-P16 = 4, >= 2 = 3 (P17's form is quarantined);
   SDQ >= 1 P13, P14 = 2, >= 2 = 1; wellbeing >= 1 all but P18 = 10, >= 2 all but P15, P18 = 9.
+  2017-09 (10 active: P08-P11, P13-P18; administrations to 2017-09-30): ORS 4 / 0, SDQ 2 / 0, wellbeing 9 / 2
+  (P08 and P17 have two by then).
 Transfers: A2 ADD -> PIMA exited 2017-10-02: 1 in 2017-10, 2017-Q4, 2017-H2, 2017.
 By subgroup PIMA 2017 (all female, unemployment; age at enrolment): 18-20 P01 P03 P04 P05 P07 P08 P11 = 7 exits,
   4 positive; 21-25 P02 P06 P09 P10 P12 = 5 exits, 3 positive. ORS pairs: 18-20 P13 (improvement), P15; 21-25 P14.
@@ -165,9 +167,10 @@ def test_follow_up_completeness(query):
     rows = query(
         """SELECT active_cases, cases_with_ors, cases_with_ors_pair, cases_with_sdq, cases_with_sdq_pair,
                   cases_with_wellbeing, cases_with_wellbeing_pair
-           FROM quality.follow_up_completeness WHERE unit_code = 'PIMA' AND period_label = '2017-H2'"""
+           FROM quality.follow_up_completeness WHERE unit_code = 'PIMA' AND period_label IN ('2017-H2', '2017-09')
+           ORDER BY period_label"""
     )
-    assert rows == [(11, 4, 3, 2, 1, 10, 9)]
+    assert rows == [(10, 4, 0, 2, 0, 9, 2), (11, 4, 3, 2, 1, 10, 9)]
 
 
 def test_transfers(query):

@@ -8,19 +8,43 @@ with administrations as (
     select 'wellbeing', case_id, administered_on from {{ ref('stg_surveys__wellbeing_administrations') }}
 ),
 
+ranked as (
+    select
+        instrument,
+        case_id,
+        administered_on,
+        row_number() over (partition by instrument, case_id order by administered_on) as nth
+    from administrations
+),
+
+-- per case: the dates of its first and second administration of each instrument (one row per case, so that the
+-- join with case x period stays the size of case x period)
+milestones as (
+    select
+        case_id,
+        {%- for instrument in ['ors', 'sdq', 'wellbeing'] %}
+        min(case when instrument = '{{ instrument }}' and nth = 1 then administered_on end) as {{ instrument }}_first_on,
+        min(case when instrument = '{{ instrument }}' and nth = 2 then administered_on end) as {{ instrument }}_second_on
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from ranked
+    where nth <= 2
+    group by case_id
+),
+
 per_case as (
     select
         cp.unit_code,
         cp.period_label,
         cp.case_id,
-        sum(case when a.instrument = 'ors' then 1 else 0 end) as ors_n,
-        sum(case when a.instrument = 'sdq' then 1 else 0 end) as sdq_n,
-        sum(case when a.instrument = 'wellbeing' then 1 else 0 end) as wellbeing_n
+        {%- for instrument in ['ors', 'sdq', 'wellbeing'] %}
+        case when m.{{ instrument }}_second_on <= cp.measured_to then 2
+            when m.{{ instrument }}_first_on <= cp.measured_to then 1 else 0 end as {{ instrument }}_n
+        {{- ',' if not loop.last }}
+        {%- endfor %}
     from {{ ref('int_case_periods_joined') }} as cp
-    left join administrations as a
-        on a.case_id = cp.case_id
-        and a.administered_on <= cp.measured_to
-    group by cp.unit_code, cp.period_label, cp.case_id
+    left join milestones as m
+        on m.case_id = cp.case_id
 ),
 
 counts as (
