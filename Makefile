@@ -9,7 +9,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: install run test ui lint bench clean
+.PHONY: install run test chromium ui lint bench clean
 
 install: $(STAMP) $(MANIFEST)
 
@@ -27,11 +27,16 @@ run: install
 	$(BIN)/followup demo --out data/landing
 	$(BIN)/followup run
 
-test: install
+test: install chromium
 	$(BIN)/pytest
 
+# The report test opens the HTML report in headless Chromium (Debian's package).
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+# Webserver and daemon (schedules, sensors, run queue) together, on the instance settings of dagster.yaml.
 ui: install
-	mkdir -p $(DAGSTER_HOME) && cp -n dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
+	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m orchestration.definitions
 
 lint: install

@@ -199,6 +199,24 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from orchestration.publish import PublicationError
+    from orchestration.report import ReportError, render_report
+
+    settings = load_settings()
+    try:
+        page = render_report(
+            settings.published_dir.resolve(), args.unit, args.period, args.lang, settings.suppression_threshold
+        )
+    except (PublicationError, ReportError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    out = Path(args.out or f"report_{args.unit}_{args.period}_{args.lang}.html")
+    out.write_text(page, encoding="utf-8")
+    print(f"report written to {out.resolve()}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -235,6 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     publish.add_argument("--period", required=True, help="period label: 2017-07, 2017-H2, 2017")
     publish.add_argument("--republish", action="store_true", help="publish again as a new version")
     publish.set_defaults(func=cmd_publish)
+
+    report = sub.add_parser("report", help="a unit's report for a period as a self-contained HTML page")
+    report.add_argument("--unit", required=True)
+    report.add_argument("--period", required=True, help="period label: 2017-H2, 2017, 2017-07")
+    report.add_argument("--lang", default="sv", choices=["sv", "en", "da"])
+    report.add_argument("--out", help="the HTML file (default report_<unit>_<period>_<lang>.html)")
+    report.set_defaults(func=cmd_report)
 
     parse = sub.add_parser("dbt-parse", help="build the dbt manifest (done by make install)")
     parse.set_defaults(func=cmd_dbt_parse)

@@ -6,21 +6,21 @@ import dagster as dg
 
 from orchestration.assets.dbt import followup_dbt_models
 from orchestration.assets.ingest import ingest_assets
-from orchestration.assets.publish import published_copy
+from orchestration.assets.publish import period_publications, published_copy
 from orchestration.assets.quality import gx_checks
 from orchestration.config import Settings, load_settings
-from orchestration.jobs import build_marts_job, followup_job, load_landing_job
+from orchestration.jobs import build_marts_job, followup_job, load_landing_job, publication_jobs
 from orchestration.resources import build_resources
-from orchestration.schedules import build_marts_after_load, nightly
+from orchestration.schedules import build_marts_after_load, nightly, publication_schedules
 from orchestration.sensors import landing_folder_sensor
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[*ingest_assets(), followup_dbt_models, published_copy],
+        assets=[*ingest_assets(), followup_dbt_models, published_copy, *period_publications],
         asset_checks=gx_checks(),
-        jobs=[followup_job, load_landing_job, build_marts_job],
-        schedules=[nightly],
+        jobs=[followup_job, load_landing_job, build_marts_job, *publication_jobs.values()],
+        schedules=[nightly, *publication_schedules],
         sensors=[landing_folder_sensor, *build_marts_after_load],
         resources=build_resources(settings),
         # One process, one step at a time: DuckDB takes one writer per file.

@@ -303,3 +303,27 @@ def test_frozen_period_stays_as_published_until_an_explicit_republish(world):
     assert v1 == world["frozen"]
     files = {b["file"] for b in json.loads(batches[1])} ^ {b["file"] for b in json.loads(batches[2])}
     assert files == {"enrolments_2018-02-15.csv"}  # version 2 came from the corrected export, version 1 did not
+
+    # The half-year publication job (what the schedule runs) on the same partition: already published, kept as is.
+    import dagster as dg
+
+    from orchestration.config import load_settings
+    from orchestration.definitions import build_definitions
+
+    env = _env(world, "2018-02-28")
+    settings = load_settings(env, world["tmp"] / "followup.toml")
+    cwd = Path.cwd()
+    os.chdir(world["tmp"])  # the configuration's relative paths
+    try:
+        result = (
+            build_definitions(settings)
+            .resolve_job_def("publish_half_year")
+            .execute_in_process(partition_key="2017-07", instance=dg.DagsterInstance.ephemeral())
+        )
+    finally:
+        os.chdir(cwd)
+    assert result.success
+    [materialization] = result.asset_materializations_for_node("publication__half_year")
+    assert materialization.metadata["period"].value == "2017-H2"
+    assert materialization.metadata["version"].value == 0  # nothing new frozen
+    assert len(_followup(world, "sql", "SELECT * FROM reports.publications").stdout.splitlines()) == 2 + 2 + 1
