@@ -19,7 +19,16 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 MEASURED = ("wall_s", "cpu_s", "peak_rss_tree_mib", "max_rss_process_mib")
-RUN_STEPS = ("generate", "floor", "full_run", "generate_increment", "floor_increment", "incremental_run", "noop_run")
+RUN_STEPS = (
+    "generate",
+    "dbt_parse",
+    "floor",
+    "full_run",
+    "generate_increment",
+    "floor_increment",
+    "incremental_run",
+    "noop_run",
+)
 
 
 def _bench(script: str, *args: str) -> subprocess.CompletedProcess:
