@@ -7,17 +7,24 @@
     case when {{ is_small(count_expr) }} then null else {{ count_expr }} end
 {%- endmacro %}
 
-{# A share, mean or median only when the number of persons/cases behind it is at least k. #}
-{% macro suppress_by_denominator(value_expr, denominator_expr) -%}
-    case when coalesce({{ denominator_expr }}, 0) < {{ suppression_threshold() }} then null else {{ value_expr }} end
+{# A share, mean or median only when the number of persons/cases behind it is at least k; and, when the
+   share's count of persons is named (numerator_expr), not when that count is itself small: beside a published
+   denominator the share would give the suppressed count back. #}
+{% macro share_is_hidden(denominator_expr, numerator_expr=none) -%}
+    (coalesce({{ denominator_expr }}, 0) < {{ suppression_threshold() }}
+    {%- if numerator_expr %} or {{ is_small(numerator_expr) }}{% endif %})
+{%- endmacro %}
+
+{% macro suppress_by_denominator(value_expr, denominator_expr, numerator_expr=none) -%}
+    case when {{ share_is_hidden(denominator_expr, numerator_expr) }} then null else {{ value_expr }} end
 {%- endmacro %}
 
 {# The names of the columns nulled on a row, comma-separated ('' when none).
-   counts: [column, ...]; shares: [(column, denominator), ...] #}
+   counts: [column, ...]; shares: [(column, denominator) or (column, denominator, numerator), ...] #}
 {% macro suppressed_columns(counts, shares=[]) -%}
     concat_ws(','
     {%- for c in counts %}, case when {{ is_small(c) }} then '{{ c }}' end{% endfor %}
-    {%- for s in shares %}, case when {{ s[0] }} is not null and coalesce({{ s[1] }}, 0) < {{ suppression_threshold() }} then '{{ s[0] }}' end{% endfor %}
+    {%- for s in shares %}, case when {{ s[0] }} is not null and {{ share_is_hidden(s[1], s[2] if s | length > 2 else none) }} then '{{ s[0] }}' end{% endfor %}
     )
 {%- endmacro %}
 

@@ -174,3 +174,18 @@ def test_cross_source_findings(query):
     assert query("SELECT rule, source, key, detail FROM quality.findings ORDER BY rule, key") == [
         ("orphan_case", "activities", "ACT6", "case X99 does not exist in enrolments"),
     ]
+
+
+def test_calendar_periods_are_labelled_and_measured_to_the_as_of_date(query):
+    rows = query(
+        """SELECT period_label, period_type, starts_on, ends_on, measured_to, is_complete FROM reports.periods
+           WHERE period_label IN ('2017-07', '2017-Q3', '2017-H2', '2017', '2018-Q1') ORDER BY starts_on, period_label"""
+    )
+    as_text = [(label, kind, str(s), str(e), str(m), done) for label, kind, s, e, m, done in rows]
+    assert as_text == [
+        ("2017", "year", "2017-01-01", "2017-12-31", "2017-12-31", True),
+        ("2017-07", "month", "2017-07-01", "2017-07-31", "2017-07-31", True),
+        ("2017-H2", "half_year", "2017-07-01", "2017-12-31", "2017-12-31", True),
+        ("2017-Q3", "quarter", "2017-07-01", "2017-09-30", "2017-09-30", True),
+        ("2018-Q1", "quarter", "2018-01-01", "2018-03-31", "2018-01-29", False),
+    ]

@@ -1,10 +1,14 @@
 -- outcome.exits suppressed for publication (privacy.md). The rows of a unit and period are the parts of the
 -- exits published in reports.unit_scorecard: primary and secondary suppression on exited_cases; the shares
--- only when the period's exits (their denominator) are at least k.
+-- only when the period's exits (their denominator) are at least k and their own count is not small.
 with exits as (
     select
         e.*,
-        sum(e.exited_cases) over (partition by e.unit_code, e.period_label) as period_exits
+        sum(e.exited_cases) over (partition by e.unit_code, e.period_label) as period_exits,
+        sum(case when e.exit_group in ('work', 'studies') then e.exited_cases else 0 end)
+            over (partition by e.unit_code, e.period_label) as period_positive_exits,
+        sum(case when e.exit_group = 'dropout' then e.exited_cases else 0 end)
+            over (partition by e.unit_code, e.period_label) as period_dropouts
     from {{ ref('outcome__exits') }} as e
 ),
 
@@ -26,13 +30,13 @@ select
     exit_reason,
     destination_unit_code,
     case when exited_cases_suppressed then null else exited_cases end as exited_cases,
-    {{ suppress_by_denominator('positive_exit_share', 'period_exits') }} as positive_exit_share,
-    {{ suppress_by_denominator('dropout_share', 'period_exits') }} as dropout_share,
+    {{ suppress_by_denominator('positive_exit_share', 'period_exits', 'period_positive_exits') }} as positive_exit_share,
+    {{ suppress_by_denominator('dropout_share', 'period_exits', 'period_dropouts') }} as dropout_share,
     concat_ws(','
         , case when exited_cases_suppressed then 'exited_cases' end
-        , case when positive_exit_share is not null and period_exits < {{ suppression_threshold() }}
+        , case when positive_exit_share is not null and {{ share_is_hidden('period_exits', 'period_positive_exits') }}
             then 'positive_exit_share' end
-        , case when dropout_share is not null and period_exits < {{ suppression_threshold() }}
+        , case when dropout_share is not null and {{ share_is_hidden('period_exits', 'period_dropouts') }}
             then 'dropout_share' end
     ) as suppressed_columns
 from flagged

@@ -66,10 +66,10 @@ select
     {{ suppress_by_denominator('attendance_rate', 'attendance_cases') }} as attendance_rate,
     {{ suppress_by_denominator('action_plan_within_90_days_share', 'plan_eligible_cases') }}
         as action_plan_within_90_days_share,
-    {{ suppress_by_denominator('positive_exit_share', 'exited_cases') }} as positive_exit_share,
-    {{ suppress_by_denominator('ors_reliable_improvement_share', 'ors_pairs') }} as ors_reliable_improvement_share,
-    {{ suppress_by_denominator('wellbeing_improved_share', 'wellbeing_pairs') }} as wellbeing_improved_share,
-    {{ suppress_by_denominator('work_or_studies_at_horizon_share', 'horizon_cohort_cases') }}
+    {{ suppress_by_denominator('positive_exit_share', 'exited_cases', 'positive_exits') }} as positive_exit_share,
+    {{ suppress_by_denominator('ors_reliable_improvement_share', 'ors_pairs', 'ors_reliable_improvement') }} as ors_reliable_improvement_share,
+    {{ suppress_by_denominator('wellbeing_improved_share', 'wellbeing_pairs', 'wellbeing_improved') }} as wellbeing_improved_share,
+    {{ suppress_by_denominator('work_or_studies_at_horizon_share', 'horizon_cohort_cases', 'horizon_in_work_or_studies') }}
         as work_or_studies_at_horizon_share,
     decided_sek,
     spent_sek,
@@ -82,9 +82,9 @@ select
          'transfers_in'],
         [('attendance_rate', 'attendance_cases'),
          ('action_plan_within_90_days_share', 'plan_eligible_cases'),
-         ('positive_exit_share', 'exited_cases'),
-         ('ors_reliable_improvement_share', 'ors_pairs'),
-         ('wellbeing_improved_share', 'wellbeing_pairs'),
-         ('work_or_studies_at_horizon_share', 'horizon_cohort_cases')]
+         ('positive_exit_share', 'exited_cases', 'positive_exits'),
+         ('ors_reliable_improvement_share', 'ors_pairs', 'ors_reliable_improvement'),
+         ('wellbeing_improved_share', 'wellbeing_pairs', 'wellbeing_improved'),
+         ('work_or_studies_at_horizon_share', 'horizon_cohort_cases', 'horizon_in_work_or_studies')]
     ) }} as suppressed_columns
 from joined

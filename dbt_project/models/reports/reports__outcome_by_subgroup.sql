@@ -25,14 +25,17 @@ select
     {%- for c in counts %}
     case when {{ c }}_secondary then null else {{ suppress_count(c) }} end as {{ c }},
     {%- endfor %}
-    case when exited_cases_secondary then null else {{ suppress_by_denominator('positive_exit_share', 'exited_cases') }}
+    {#- The share would give back a suppressed count of exits or positive exits. #}
+    case when exited_cases_secondary or positive_exits_secondary then null
+        else {{ suppress_by_denominator('positive_exit_share', 'exited_cases', 'positive_exits') }}
     end as positive_exit_share,
     concat_ws(',',
         {%- for c in counts %}
         case when {{ is_small(c) }} or {{ c }}_secondary then '{{ c }}' end,
         {%- endfor %}
         case when positive_exit_share is not null
-            and (coalesce(exited_cases, 0) < {{ suppression_threshold() }} or exited_cases_secondary)
+            and ({{ share_is_hidden('exited_cases', 'positive_exits') }} or exited_cases_secondary
+                or positive_exits_secondary)
             then 'positive_exit_share' end
     ) as suppressed_columns
 from flagged

@@ -19,18 +19,18 @@ select
     {{ suppress_by_denominator('action_plan_within_90_days_share', 'plan_eligible_cases') }}
         as action_plan_within_90_days_share,
     {{ suppress_count('positive_exits') }} as positive_exits,
-    {{ suppress_by_denominator('positive_exit_share', 'exited_cases') }} as positive_exit_share,
+    {{ suppress_by_denominator('positive_exit_share', 'exited_cases', 'positive_exits') }} as positive_exit_share,
     {{ suppress_count('dropouts') }} as dropouts,
     {{ suppress_count('ors_pairs') }} as ors_pairs,
     {{ suppress_count('ors_reliable_improvement') }} as ors_reliable_improvement,
-    {{ suppress_by_denominator('ors_reliable_improvement_share', 'ors_pairs') }} as ors_reliable_improvement_share,
+    {{ suppress_by_denominator('ors_reliable_improvement_share', 'ors_pairs', 'ors_reliable_improvement') }} as ors_reliable_improvement_share,
     {{ suppress_count('wellbeing_pairs') }} as wellbeing_pairs,
     {{ suppress_count('wellbeing_improved') }} as wellbeing_improved,
-    {{ suppress_by_denominator('wellbeing_improved_share', 'wellbeing_pairs') }} as wellbeing_improved_share,
+    {{ suppress_by_denominator('wellbeing_improved_share', 'wellbeing_pairs', 'wellbeing_improved') }} as wellbeing_improved_share,
     {{ suppress_count('srs_sessions') }} as srs_sessions,
     {{ suppress_by_denominator('srs_alliance_flag_share', 'srs_cases') }} as srs_alliance_flag_share,
     {{ suppress_count('horizon_cohort_cases') }} as horizon_cohort_cases,
-    {{ suppress_by_denominator('work_or_studies_at_horizon_share', 'horizon_cohort_cases') }}
+    {{ suppress_by_denominator('work_or_studies_at_horizon_share', 'horizon_cohort_cases', 'horizon_in_work_or_studies') }}
         as work_or_studies_at_horizon_share,
     decided_sek,
     spent_sek,
@@ -46,11 +46,11 @@ select
          'horizon_cohort_cases'],
         [('attendance_rate', 'attendance_cases'),
          ('action_plan_within_90_days_share', 'plan_eligible_cases'),
-         ('positive_exit_share', 'exited_cases'),
-         ('ors_reliable_improvement_share', 'ors_pairs'),
-         ('wellbeing_improved_share', 'wellbeing_pairs'),
+         ('positive_exit_share', 'exited_cases', 'positive_exits'),
+         ('ors_reliable_improvement_share', 'ors_pairs', 'ors_reliable_improvement'),
+         ('wellbeing_improved_share', 'wellbeing_pairs', 'wellbeing_improved'),
          ('srs_alliance_flag_share', 'srs_cases'),
-         ('work_or_studies_at_horizon_share', 'horizon_cohort_cases')]
+         ('work_or_studies_at_horizon_share', 'horizon_cohort_cases', 'horizon_in_work_or_studies')]
         + goal_shares
     ) }} as suppressed_columns
 from figures

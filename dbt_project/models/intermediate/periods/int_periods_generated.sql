@@ -45,7 +45,7 @@ calendar as (
 
     select distinct
         'quarter',
-        cast(year_no as varchar) || '-Q' || cast(floor((month_no - 1) / 3) + 1 as varchar),
+        cast(year_no as varchar) || '-Q' || cast(cast(floor((month_no - 1) / 3) + 1 as integer) as varchar),
         cast({{ dbt.date_trunc('quarter', 'month_start') }} as date),
         cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, dbt.date_trunc('quarter', 'month_start'))) }} as date)
     from months

@@ -54,7 +54,12 @@ srs as (
 ),
 
 horizon as (
-    select unit_code, period_label, cohort_cases as horizon_cohort_cases, work_or_studies_at_horizon_share
+    select
+        unit_code,
+        period_label,
+        cohort_cases as horizon_cohort_cases,
+        in_work_or_studies as horizon_in_work_or_studies,
+        work_or_studies_at_horizon_share
     from {{ ref('outcome__status_at_horizon') }}
 ),
 
@@ -102,6 +107,7 @@ figures as (
         cast(coalesce(s.srs_cases, 0) as bigint) as srs_cases,
         cast(1.0 * s.srs_flagged_sessions / nullif(s.srs_sessions, 0) as double) as srs_alliance_flag_share,
         h.horizon_cohort_cases,
+        h.horizon_in_work_or_studies,
         h.work_or_studies_at_horizon_share,
         b.decided_sek,
         b.spent_sek,
