@@ -178,8 +178,9 @@ def test_cross_source_findings(query):
 
 def test_calendar_periods_are_labelled_and_measured_to_the_as_of_date(query):
     rows = query(
-        """SELECT period_label, period_type, starts_on, ends_on, measured_to, is_complete FROM reports.periods
-           WHERE period_label IN ('2017-07', '2017-Q3', '2017-H2', '2017', '2018-Q1') ORDER BY starts_on, period_label"""
+        """SELECT period_label, period_type, starts_on, ends_on, measured_to, is_complete
+           FROM reports.periods WHERE period_label IN ('2017-07', '2017-Q3', '2017-H2', '2017', '2018-Q1')
+           ORDER BY starts_on, period_label"""
     )
     as_text = [(label, kind, str(s), str(e), str(m), done) for label, kind, s, e, m, done in rows]
     assert as_text == [
