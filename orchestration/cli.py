@@ -80,7 +80,8 @@ def _instance():
 
 
 def _quiet_run_config() -> dict:
-    return {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    # Dagster's console logger for warnings and errors only; the progress logger prints files and assets.
+    return {"loggers": {"console": {"config": {"log_level": "WARNING"}}, "progress": {}}}
 
 
 def _one_line(error) -> str:

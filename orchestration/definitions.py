@@ -10,6 +10,7 @@ from orchestration.assets.publish import period_publications, published_copy
 from orchestration.assets.quality import gx_checks
 from orchestration.config import Settings, load_settings
 from orchestration.jobs import build_marts_job, followup_job, load_landing_job, publication_jobs
+from orchestration.progress import progress_logger
 from orchestration.resources import build_resources
 from orchestration.schedules import build_marts_after_load, nightly, publication_schedules
 from orchestration.sensors import landing_folder_sensor
@@ -23,6 +24,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         schedules=[nightly, *publication_schedules],
         sensors=[landing_folder_sensor, *build_marts_after_load],
         resources=build_resources(settings),
+        # `followup run` adds the progress logger to its run config; the UI keeps Dagster's console logger.
+        loggers={"console": dg.colored_console_logger, "progress": progress_logger},
         # One process, one step at a time: DuckDB takes one writer per file.
         executor=dg.in_process_executor,
     )
