@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -112,4 +114,32 @@ def status_report(settings: Settings) -> str:
         parts.append("failing checks (last run): " + (", ".join(checks) if checks else "none") + "\n")
     else:
         parts.append("last runs: none recorded yet\n")
+    dagster_runs = _dagster_runs()
+    if dagster_runs:
+        parts.append(
+            _section(
+                "last Dagster runs (UI, schedules, sensors):",
+                format_table(["run", "job", "status", "started"], dagster_runs),
+            )
+        )
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _dagster_runs(n: int = 5) -> list[tuple]:
+    """The instance's last runs when DAGSTER_HOME is set (what the daemon and the UI started)."""
+    home = os.environ.get("DAGSTER_HOME")
+    if not home or not (Path(home) / "dagster.yaml").exists():
+        return []
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        records = instance.get_run_records(limit=n)
+        return [
+            (
+                r.dagster_run.run_id[:8],
+                r.dagster_run.job_name,
+                r.dagster_run.status.value,
+                datetime.fromtimestamp(r.start_time).isoformat(timespec="seconds") if r.start_time else "",
+            )
+            for r in records
+        ]
