@@ -43,6 +43,7 @@ def bench(work: Path, landing: Path | None, scale: float, seed: int, profile: st
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
+    facts = machine()  # before the steps: the load average and the time are those at the start
     steps: dict[str, dict] = {}
     if landing is None:
         landing = work / "landing"
@@ -82,7 +83,7 @@ def bench(work: Path, landing: Path | None, scale: float, seed: int, profile: st
         "seed": seed,
         "profile": profile,
         "landing": str(landing),
-        "machine": machine(),
+        "machine": facts,
         "ok": all(s["returncode"] == 0 for s in steps.values()),
         "steps": steps,
         "ratios": {"ingest_over_floor": measured["ingest_over_floor_at_scale_100"]},

@@ -122,6 +122,7 @@ def run(scale: float, seed: int, profile: str, work: Path) -> dict:
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
+    facts = machine()  # before the steps: the load average and the time are those at the start
     landing = work / "landing"
     env = pipeline_env(work, landing)
     steps: dict[str, dict] = {}
@@ -164,7 +165,7 @@ def run(scale: float, seed: int, profile: str, work: Path) -> dict:
         "seed": seed,
         "profile": profile,
         "as_of": AS_OF,
-        "machine": machine(),
+        "machine": facts,
         "landing": {
             "files": len(landing_files(landing)),
             "bytes": sum(p.stat().st_size for _, p in landing_files(landing)),
