@@ -37,7 +37,7 @@ chromium:
 # Webserver and daemon (schedules, sensors, run queue) together, on the instance settings of dagster.yaml.
 ui: install
 	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -m orchestration.definitions
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -m orchestration.definitions
 
 lint: install
 	$(BIN)/ruff check .
