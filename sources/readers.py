@@ -52,8 +52,41 @@ def _csv_header(text: str, delimiter: str) -> list[str]:
     return next(csv.reader([first_line], delimiter=delimiter))
 
 
+def _calamine_rows(path: Path, profile: Profile, limit: int | None) -> list[tuple] | None:
+    """The sheet's rows from row 1 and column A as openpyxl gives them (None for an empty cell), read by calamine
+    (Rust, ten times faster than openpyxl at survey-export sizes). None whenever the answer is not a plain one —
+    unreadable workbook, missing sheet, no header row — so that openpyxl's path gives the same rejection as ever."""
+    try:
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_path(str(path))
+        if profile.sheet:
+            if profile.sheet not in wb.sheet_names:
+                return None
+            sheet = wb.get_sheet_by_name(profile.sheet)
+        else:
+            sheet = wb.get_sheet_by_index(0)
+        # skip_empty_area=False: rows and columns count from A1, as the row numbers in quarantine do.
+        rows = sheet.to_python(skip_empty_area=False, nrows=limit)
+    except Exception:  # noqa: BLE001 (any trouble: the openpyxl path decides)
+        return None
+    if len(rows) < profile.header_row:
+        return None
+    return [tuple(None if v == "" else v for v in row) for row in rows]
+
+
 def _xlsx_rows(path: Path, profile: Profile, limit: int | None = None) -> tuple[list[str], list[tuple], int]:
     """Header, the rows below it and the header's row number; with `limit`, only the sheet's first rows are read."""
+    rows = _calamine_rows(path, profile, limit)
+    if rows is None:
+        rows = _openpyxl_rows(path, profile, limit)
+    if len(rows) < profile.header_row:
+        raise RejectedFile(f"{path.name}: sheet has no header row {profile.header_row}")
+    header = ["" if v is None else str(v) for v in rows[profile.header_row - 1]]
+    return header, rows[profile.header_row :], profile.header_row
+
+
+def _openpyxl_rows(path: Path, profile: Profile, limit: int | None) -> list[tuple]:
     from openpyxl import load_workbook
 
     try:
@@ -64,13 +97,9 @@ def _xlsx_rows(path: Path, profile: Profile, limit: int | None = None) -> tuple[
         if profile.sheet and profile.sheet not in wb.sheetnames:
             raise RejectedFile(f"{path.name}: sheet '{profile.sheet}' not found (has {', '.join(wb.sheetnames)})")
         ws = wb[profile.sheet] if profile.sheet else wb.worksheets[0]
-        rows = list(islice(ws.iter_rows(values_only=True), limit))
+        return list(islice(ws.iter_rows(values_only=True), limit))
     finally:
         wb.close()
-    if len(rows) < profile.header_row:
-        raise RejectedFile(f"{path.name}: sheet has no header row {profile.header_row}")
-    header = ["" if v is None else str(v) for v in rows[profile.header_row - 1]]
-    return header, rows[profile.header_row :], profile.header_row
 
 
 def _cell_text(value: object, decimal: str = ".") -> str | None:
