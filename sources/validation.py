@@ -157,7 +157,13 @@ def _parse_person_ids(
             continue
         parsed[value] = (pid.normalised, pid.birth_date, pid.legal_sex)
         ok_pairs.add((value, unit))
-    ok = pl.Series([(v, u) in ok_pairs for v, u in pairs.iter_rows()], dtype=pl.Boolean)
+    # Row by row through a join, not a Python loop (support_months has millions of rows, few distinct numbers).
+    valid_pairs = pl.DataFrame(
+        {field: [v for v, _ in ok_pairs], "unit_code": [u for _, u in ok_pairs], PERSON_OK: [True] * len(ok_pairs)},
+        schema={field: pl.Utf8, "unit_code": pl.Utf8, PERSON_OK: pl.Boolean},
+    )
+    flagged = pairs.join(valid_pairs, on=[field, "unit_code"], how="left", nulls_equal=True, maintain_order="left")
+    ok = flagged[PERSON_OK].fill_null(False).rename("")
     return parsed, ok
 
 
