@@ -296,6 +296,13 @@ def _date_col(days: np.ndarray, valid: np.ndarray | None = None) -> pl.Series:
     return pl.select(pl.when(pl.Series(np.asarray(valid, dtype=bool))).then(text)).to_series()
 
 
+def _month_col(months: np.ndarray) -> pl.Series:
+    """Months since 1970-01 as YYYY-MM text, built in polars."""
+    m = pl.Series(np.asarray(months, dtype="int64"))
+    year, month = (m // 12 + 1970).cast(pl.Utf8), (m % 12 + 1).cast(pl.Utf8).str.zfill(2)
+    return pl.select(pl.concat_str(year, pl.lit("-"), month)).to_series()
+
+
 def _ids(prefix: str, n: int, width: int, start: int = 0) -> pl.Series:
     """prefix + zero-padded running number, as f"{prefix}{i:0{width}d}" would give."""
     number = pl.Series(np.arange(start, start + n, dtype="int64")).cast(pl.Utf8).str.zfill(width)
@@ -758,18 +765,23 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
             "treatment_session",
         ]
     )
-    act_type = rng.choice(types, len(rep))
-    act_type = np.where(c_unit[rep] == "HLT", np.where(rng.random(len(rep)) < 0.3, "sip_meeting", act_type), act_type)
-    act_type = np.where((c_unit[rep] == "BER") & (rng.random(len(rep)) < 0.6), "treatment_session", act_type)
-    cats = np.array(["maintaining", "compensating", "recovering", "developing"])
+    # Codes drawn as indexes (the same draws as rng.choice(types)) and turned into text by polars: at scale 100
+    # numpy string arrays of this size were gigabytes.
+    names = pl.Series([*types, "sip_meeting"])
+    act = rng.choice(len(types), len(rep))
+    unit_rep = c_unit[rep]
+    act = np.where(unit_rep == "HLT", np.where(rng.random(len(rep)) < 0.3, len(types), act), act)
+    act = np.where((unit_rep == "BER") & (rng.random(len(rep)) < 0.6), list(types).index("treatment_session"), act)
+    del unit_rep
+    cats = pl.Series(["maintaining", "compensating", "recovering", "developing"])
     activities = pl.DataFrame(
         {
             "activity_id": _ids("A", len(rep), 8),
-            "case_id": c_id[rep],
+            "case_id": cases["case_id"].gather(rep),
             "activity_on": _date_col(day),
-            "activity_type": act_type,
-            "intervention_category": rng.choice(cats, len(rep)),
-            "minutes": rng.choice(np.array([15, 30, 45, 60, 90, 120]), len(rep)).astype(str),
+            "activity_type": names.gather(act),
+            "intervention_category": cats.gather(rng.choice(len(cats), len(rep))),
+            "minutes": pl.Series(rng.choice(np.array([15, 30, 45, 60, 90, 120]), len(rep))).cast(pl.Utf8),
         }
     )
     activities = pl.concat(
@@ -882,27 +894,27 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
     case = idx[rep]
     end_month = c_end[case].astype("datetime64[D]").astype("datetime64[M]").astype(int)
     exit_reasons = cases["exit_reason"].fill_null("").to_numpy()
-    positive = np.isin(exit_reasons[case], ["work", "work_and_studies", "studies"])
+    positive = np.isin(exit_reasons, ["work", "work_and_studies", "studies"])[case]
+    studies = (exit_reasons == "studies")[case]
     after = month > end_month
-    stype = np.where(
-        ~after,
-        "income_support",
-        np.where(positive, np.where(exit_reasons[case] == "studies", "study_allowance", "wage"), "income_support"),
-    )
+    support_types = pl.Series(["income_support", "study_allowance", "wage"])  # stype: an index into these
+    stype = np.where(~after, 0, np.where(positive, np.where(studies, 1, 2), 0)).astype(np.int32)
+    del positive, studies, after
     present = (month < _EXPORT.astype("datetime64[M]").astype(int)) & (rng.random(len(month)) < 0.85)
     amount = np.where(
-        stype == "wage",
+        stype == 2,
         rng.integers(180, 280, len(month)) * 100,
-        np.where(stype == "study_allowance", 3500, rng.integers(60, 110, len(month)) * 100),
+        np.where(stype == 1, 3500, rng.integers(60, 110, len(month)) * 100),
     )
+    keep = np.flatnonzero(present)
     w.csv(
         "support_months",
         pl.DataFrame(
             {
-                "person_id": person_ids[case][present],
-                "month": month[present].astype("datetime64[M]").astype(str),
-                "support_type": stype[present],
-                "amount_sek": amount[present].astype(str),
+                "person_id": pl.Series(person_ids).gather(case[keep]),
+                "month": _month_col(month[keep]),
+                "support_type": support_types.gather(stype[keep]),
+                "amount_sek": pl.Series(amount[keep]).cast(pl.Utf8),
             }
         ),
     )
