@@ -811,10 +811,10 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
     absence = np.where(attended == 6.0, "none", np.where(rng.random(len(rep)) < 0.6, "valid", "invalid"))
     attendance = pl.DataFrame(
         {
-            "case_id": c_id[rep],
+            "case_id": cases["case_id"].gather(rep),
             "attendance_on": _date_col(day),
-            "scheduled_hours": ["6.0"] * len(rep),
-            "attended_hours": attended.astype(str),
+            "scheduled_hours": pl.repeat("6.0", len(rep), eager=True),
+            "attended_hours": pl.Series(attended).cast(pl.Utf8),
             "absence_reason": absence,
         }
     )
@@ -874,7 +874,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
         pl.DataFrame(
             {
                 "test_id": _ids("T", len(rep), 8),
-                "case_id": c_id[rep],
+                "case_id": cases["case_id"].gather(rep),
                 "tested_on": _date_col(day),
                 "result": result,
                 "reason": np.where(first, "intake", np.where(result == "positive", "suspicion", "routine")),
@@ -1004,7 +1004,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
     ors = pl.DataFrame(
         {
             "response_id": _ids("ORS", len(rep), 8),
-            "case_id": c_id[rep],
+            "case_id": cases["case_id"].gather(rep),
             "administered_on": _date_col(day),
             "session_no": (k + 1),
             "form": ["ors"] * len(rep),
@@ -1038,7 +1038,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
         pl.DataFrame(
             {
                 "response_id": _ids("SRS", len(rep), 8),
-                "case_id": c_id[rep],
+                "case_id": cases["case_id"].gather(rep),
                 "administered_on": _date_col(day),
                 "session_no": np.ones(len(rep), int),
                 **{
@@ -1059,7 +1059,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
     sdq = pl.DataFrame(
         {
             "response_id": _ids("SDQ", len(rep), 8),
-            "case_id": c_id[rep],
+            "case_id": cases["case_id"].gather(rep),
             "administered_on": _date_col(day),
             "informant": inf,
             **{f"q{i + 1:02d}": answers[:, i] for i in range(25)},
@@ -1082,7 +1082,7 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
         pl.DataFrame(
             {
                 "response_id": _ids("WB", len(rep), 8),
-                "case_id": c_id[rep],
+                "case_id": cases["case_id"].gather(rep),
                 "administered_on": _date_col(day),
                 "occasion": occ,
                 **{f"q{i + 1:02d}": np.clip(np.round(level[:, i]), 1, 5).astype(int) for i in range(10)},
