@@ -1,7 +1,8 @@
 """The published copy, as readers and BI tools see it, through `followup` in subprocesses on the PIMA fixture.
 
 One story in few full runs (each test builds on the state the previous one left, in file order):
-1. a run publishes the copy: only marts, reports, ledger and findings; no identity number in any published file;
+1. the session's PIMA run (tests/conftest.py, copied here) published the copy: only marts, reports, ledger and
+   findings; no identity number in any published file;
 2. 2017-H2 is published (frozen); a corrected enrolments export lands (one more PIMA case in 2017-H2);
 3. a run killed (SIGKILL) during dbt, then one killed during publication: the copy is byte for byte the previous
    one and opens; the next run completes without repair while a second process reads the copy through
@@ -14,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +28,7 @@ import duckdb
 import pytest
 
 from sources.identity import InvalidId, luhn_check_digit, parse_swedish
-from tests.conftest import TEST_KEY, write_pima_landing
+from tests.conftest import TEST_KEY
 
 pytestmark = pytest.mark.slow
 
@@ -122,22 +124,26 @@ def _scorecard(db: Path, period: str, table: str = "reports.unit_scorecard") -> 
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(pima_run, tmp_path_factory):
+    """A copy of the session's PIMA run (landing folder, warehouse, published copy, run log): one full run saved."""
+    settings, code, output = pima_run
+    assert code == 0, output
     tmp = tmp_path_factory.mktemp("publish")
-    write_pima_landing(tmp / "landing")
+    shutil.copytree(settings.landing_dir, tmp / "landing")
+    shutil.copytree(settings.warehouse_path.parent, tmp / "warehouse")
+    shutil.copytree(settings.published_dir, tmp / "published")
     (tmp / "followup.toml").write_text(
         'landing_dir = "landing"\nwarehouse_path = "warehouse/followup.duckdb"\npublished_dir = "published"\n',
         encoding="utf-8",
     )
-    world = {
+    return {
         "tmp": tmp,
         "warehouse": tmp / "warehouse" / "followup.duckdb",
         "published": tmp / "published",
         "copy": tmp / "published" / "followup.duckdb",
+        "first_output": output,
+        "first_copy": settings.published_dir / "followup.duckdb",
     }
-    first = _followup(world, "run")
-    world["first"] = first
-    return world
 
 
 def _identity_numbers(data: bytes) -> set[str]:
@@ -153,9 +159,7 @@ def _identity_numbers(data: bytes) -> set[str]:
 
 
 def test_published_copy_holds_marts_reports_ledger_and_findings_only(world):
-    first = world["first"]
-    assert first.returncode == 0, first.stdout + first.stderr
-    assert f"published copy: {world['copy']} (replaced by this run" in first.stdout
+    assert f"published copy: {world['first_copy']} (replaced by this run" in world["first_output"]
     tables = _copy_tables(world["copy"])
     schemas = {t.split(".")[0] for t in tables}
     assert schemas == PUBLISHED_SCHEMAS
