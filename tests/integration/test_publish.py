@@ -314,6 +314,7 @@ def test_frozen_period_stays_as_published_until_an_explicit_republish(world):
     from orchestration.config import load_settings
     from orchestration.definitions import build_definitions
 
+    exports = {p.name: p.read_bytes() for p in sorted((world["published"] / "csv").iterdir())}
     env = _env(world, "2018-02-28")
     settings = load_settings(env, world["tmp"] / "followup.toml")
     cwd = Path.cwd()
@@ -330,4 +331,6 @@ def test_frozen_period_stays_as_published_until_an_explicit_republish(world):
     [materialization] = result.asset_materializations_for_node("publication__half_year")
     assert materialization.metadata["period"].value == "2017-H2"
     assert materialization.metadata["version"].value == 0  # nothing new frozen
+    # The copy was written again from the same warehouse: byte for byte the same report files.
+    assert {p.name: p.read_bytes() for p in sorted((world["published"] / "csv").iterdir())} == exports
     assert len(_followup(world, "sql", "SELECT * FROM reports.publications").stdout.splitlines()) == 2 + 2 + 1
