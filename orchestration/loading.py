@@ -110,39 +110,40 @@ def _write_rows(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.Dat
 
     Returns (rows_loaded, rows_duplicate). Changed content under a known key is loaded (the newer export
     wins in staging) and recorded in quality.key_changes.
+
+    The incoming rows are read straight from the registered Arrow frame, typed as the raw table, and never staged
+    in a table: DuckDB 2.0.0 returns no rows when it scans a large table filled earlier in the same transaction
+    (a staging table of 600 000 rows read as empty, and a file reported as loaded wrote nothing).
     """
     table = f"raw.{contract.source}"
     cols = contract.raw_columns()
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT * FROM {table} LIMIT 0")
+    typed = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in cols.items() if c in rows.columns)
+    incoming = f"(SELECT {typed} FROM _incoming_frame)"
     con.register("_incoming_frame", rows.to_arrow())
-    con.execute("INSERT INTO _incoming BY NAME SELECT * FROM _incoming_frame")
-    con.unregister("_incoming_frame")
-    if contract.load_mode == "append":
-        keys = contract.raw_key
-        on = " AND ".join(f'i."{k}" IS NOT DISTINCT FROM r."{k}"' for k in keys)
-        content = [c for c in cols if not c.startswith("_")]
-        same = " AND ".join(f'i."{c}" IS NOT DISTINCT FROM r."{c}"' for c in content)
-        key_text = " || '|' || ".join(f"coalesce(cast(i.\"{k}\" as varchar), '')" for k in keys)
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE _current AS
-            SELECT * FROM {table} r
-            WHERE EXISTS (SELECT 1 FROM _incoming i WHERE {on})
-            QUALIFY row_number() OVER (PARTITION BY {", ".join(f'"{k}"' for k in keys)}
-                                       ORDER BY _exported_on DESC, _loaded_at DESC, _row_number DESC) = 1
-            """
-        )
-        con.execute(
-            f"""
-            INSERT INTO quality.key_changes
-            SELECT '{contract.source}', {key_text}, i._file, r._file, i._loaded_at
-            FROM _incoming i JOIN _current r ON {on} WHERE NOT ({same})
-            """
-        )
-        con.execute(f"DELETE FROM _incoming i WHERE EXISTS (SELECT 1 FROM _current r WHERE {on} AND {same})")
-    loaded = con.execute("SELECT count(*) FROM _incoming").fetchone()[0]
-    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
-    con.execute("DROP TABLE IF EXISTS _incoming; DROP TABLE IF EXISTS _current")
+    try:
+        new_rows = f"SELECT * FROM {incoming} i"
+        if contract.load_mode == "append":
+            keys = contract.raw_key
+            on = " AND ".join(f'i."{k}" IS NOT DISTINCT FROM r."{k}"' for k in keys)
+            content = [c for c in cols if not c.startswith("_")]
+            same = " AND ".join(f'i."{c}" IS NOT DISTINCT FROM r."{c}"' for c in content)
+            key_text = " || '|' || ".join(f"coalesce(cast(i.\"{k}\" as varchar), '')" for k in keys)
+            current = f"""(
+                SELECT * FROM {table} r
+                WHERE EXISTS (SELECT 1 FROM {incoming} i WHERE {on})
+                QUALIFY row_number() OVER (PARTITION BY {", ".join(f'"{k}"' for k in keys)}
+                                           ORDER BY _exported_on DESC, _loaded_at DESC, _row_number DESC) = 1)"""
+            con.execute(
+                f"""
+                INSERT INTO quality.key_changes
+                SELECT '{contract.source}', {key_text}, i._file, r._file, i._loaded_at
+                FROM {incoming} i JOIN {current} r ON {on} WHERE NOT ({same})
+                """
+            ).fetchall()
+            new_rows += f" WHERE NOT EXISTS (SELECT 1 FROM {current} r WHERE {on} AND {same})"
+        loaded = con.execute(f"INSERT INTO {table} BY NAME {new_rows}").fetchall()[0][0]
+    finally:
+        con.unregister("_incoming_frame")
     return loaded, rows.height - loaded
 
 
@@ -220,7 +221,7 @@ def load_file(
         _ledger_row(con, outcome, digest, exported_on, loaded_at)
         if quarantine.height:
             con.register("_quarantine_frame", quarantine.to_arrow())
-            con.execute("INSERT INTO quality.quarantine BY NAME SELECT * FROM _quarantine_frame")
+            con.execute("INSERT INTO quality.quarantine BY NAME SELECT * FROM _quarantine_frame").fetchall()
             con.unregister("_quarantine_frame")
         con.execute("COMMIT")
     except BaseException:
