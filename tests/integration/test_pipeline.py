@@ -16,6 +16,9 @@ Action plans 2017-H2: eligible 11 (P08..P18), timely 7 (P08,P09,P10,P12,P13,P14,
 P17's plan quarantined for reviewed_on before established_on, P18 none).
 ORS (adult cut-off 25): P13 20 -> 28 reliable improvement, recovered; P14 25.0 (not clinical) -> 24 no
 reliable change; P15 32 -> 26 reliable deterioration; P16 one administration: not classifiable.
+MISSB (seed 001, the addiction support unit): 7 anonymous cases closed in the custom period "2009 jan-maj"
+(reporting_periods), months 14, 15, 18, 20, 24 (exits on the period's last day), 29, 168 (exits on its first day)
+-> n 7, min 14, max 168, mean 288 / 7 = 41.14, median 20.
 Budget PIMA to 2017-12-31: decided 4 385 000, spent 2 510 945, remaining 1 874 055 (per category as in
 the seed's table); the 2018-01-15 entry counts only from 2018.
 """
@@ -30,7 +33,7 @@ pytestmark = pytest.mark.slow
 def test_run_succeeds_and_summarises(pima_run):
     _, code, output = pima_run
     assert code == 0, output
-    assert "18 loaded, 0 skipped (same content), 0 rejected this run" in output
+    assert "19 loaded, 0 skipped (same content), 0 rejected this run" in output
     assert "rows quarantined this run: 6" in output
     assert "checks failed: 0" in output
 
@@ -46,18 +49,19 @@ def test_every_row_is_loaded_or_quarantined(query):
         ("attendance", 10, 9, 1, 0, "loaded"),
         ("budget", 5, 5, 0, 0, "loaded"),
         ("drug_tests", 17, 17, 0, 0, "loaded"),
-        ("enrolments", 23, 22, 1, 0, "loaded"),
+        ("enrolments", 30, 29, 1, 0, "loaded"),
         ("evaluation_parameters", 9, 9, 0, 0, "loaded"),
         ("ledger", 11, 10, 1, 0, "loaded"),
         ("ors", 8, 7, 1, 0, "loaded"),
         ("placements", 3, 3, 0, 0, "loaded"),
+        ("reporting_periods", 1, 1, 0, 0, "loaded"),
         ("sdq", 3, 3, 0, 0, "loaded"),
         ("srs", 6, 6, 0, 0, "loaded"),
         ("staff_survey", 9, 9, 0, 0, "loaded"),
         ("support_months", 11, 11, 0, 0, "loaded"),
         ("unit_costs", 4, 4, 0, 0, "loaded"),
         ("unit_targets", 5, 5, 0, 0, "loaded"),
-        ("units", 2, 2, 0, 0, "loaded"),
+        ("units", 3, 3, 0, 0, "loaded"),
         ("wellbeing", 20, 20, 0, 0, "loaded"),
     ]
 
@@ -190,3 +194,15 @@ def test_calendar_periods_are_labelled_and_measured_to_the_as_of_date(query):
         ("2017-Q3", "quarter", "2017-07-01", "2017-09-30", "2017-09-30", True),
         ("2018-Q1", "quarter", "2018-01-01", "2018-03-31", "2018-01-29", False),
     ]
+
+
+def test_closed_case_durations_of_the_follow_up_system_in_a_custom_period(query):
+    rows = query(
+        """SELECT n_cases, min_months, max_months, mean_months, median_months FROM intake.duration_stats
+           WHERE unit_code = 'MISSB' AND period_label = '2009 jan-maj' AND case_state = 'exited'"""
+    )
+    assert [tuple(float(v) for v in row) for row in rows] == [(7, 14, 168, 41.14, 20)]
+    ((period_type, starts_on, ends_on),) = query(
+        "SELECT period_type, starts_on, ends_on FROM reports.periods WHERE period_label = '2009 jan-maj'"
+    )
+    assert (period_type, str(starts_on), str(ends_on)) == ("custom", "2009-01-01", "2009-05-31")

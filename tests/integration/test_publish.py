@@ -223,7 +223,7 @@ def test_analyst_commands_read_the_published_copy(world):
     assert escape.returncode == 1 and "error:" in escape.stderr
     status = _followup(world, "status")
     assert status.returncode == 0, status.stderr
-    assert re.search(r"^enrolments\s+loaded\s+1\s+23\s+22\s+1\s+0", status.stdout, re.M), status.stdout
+    assert re.search(r"^enrolments\s+loaded\s+1\s+30\s+29\s+1\s+0", status.stdout, re.M), status.stdout
     assert re.search(r"^enrolments\s+invalid_person_id\s+1$", status.stdout, re.M)
     assert "succeeded" in status.stdout and "failing checks (last run): none" in status.stdout
 
