@@ -32,7 +32,7 @@ test: install chromium
 
 # The report test opens the HTML report in headless Chromium (Debian's package).
 chromium:
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 # Webserver and daemon (schedules, sensors, run queue) together, on the instance settings of dagster.yaml.
 ui: install
