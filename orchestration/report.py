@@ -162,6 +162,13 @@ def render_report(published_dir: Path, unit: str, period: str, lang: str = "sv",
                FROM reports.exits WHERE unit_code = ? AND period_label = ? GROUP BY exit_group ORDER BY exit_group""",
             [unit, period],
         )
+        # A target is the unit's own decision, not a count of persons: read beside the suppressed figures.
+        targets = _rows(
+            con,
+            """SELECT target_value FROM outcome.goal_attainment
+               WHERE unit_code = ? AND period_label = ? AND metric = 'attendance_rate'""",
+            [unit, period],
+        )
         budget = _rows(
             con,
             """SELECT cost_category, decided_sek, spent_sek FROM reports.budget_vs_actual
@@ -193,9 +200,9 @@ def render_report(published_dir: Path, unit: str, period: str, lang: str = "sv",
     attendance = None
     if months:
         attendance = _bars(labels, months, "attendance_rate", k, t["attendance"])
-        target = row.get("attendance_rate_target")
+        target = targets[0]["target_value"] if targets else None
         if target is not None:
-            attendance.axes[0].axhline(float(target), color="#c0392b", label=t["target"])
+            attendance.axes[0].axhline(float(target), color="#c0392b", label=f"{t['target']} {float(target):.0%}")
             attendance.axes[0].legend()
     chart(t["attendance"], attendance)
     ors = None

@@ -72,6 +72,7 @@ def test_report_renders_scorecard_and_charts_in_chromium(pima_run, tmp_path):
     for title in ("Inskrivna över tid", "Avslut per grupp", "Närvaro mot mål", "ORS-förändring", "Budget och utfall"):
         assert title in text
     assert "2017-12" in text  # a month on the intake chart's axis, drawn as SVG text
+    assert "Mål 90%" in text  # PIMA's attendance target, the line on the attendance chart
     assert " <5 " in text
     english = _rendered_text(pages["en"], tmp_path / "chromium-profile-en")
     assert "Follow-up PIMA 2017-H2" in english and "Exits by group" in english
