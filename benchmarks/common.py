@@ -332,6 +332,14 @@ STEP_HEADER = (
 )
 
 
+def targets_table(targets: dict, issue: int) -> list[str]:
+    """The Markdown rows of a benchmark's targets: name, target, measured, met."""
+    lines = [f"| target (issue {issue}) | target | measured | met |", "|---|---:|---:|---|"]
+    for k, t in targets.items():
+        lines.append(f"| {k} | {t['target']} | {t['measured']} | {'yes' if t['met'] else 'no'} |")
+    return lines
+
+
 def write_json(result: dict, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")

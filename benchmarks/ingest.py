@@ -32,6 +32,7 @@ from benchmarks.common import (  # noqa: E402 (the repository root is put on the
     rate,
     ratio,
     step_row,
+    targets_table,
     update_benchmarks_md,
     write_json,
 )
@@ -115,9 +116,7 @@ def markdown(result: dict, note: str = "") -> str:
     lines += ["| slowest sources | ingest s | floor s | rows read |", "|---|---:|---:|---:|"]
     for s in result["sources"][:6]:
         lines.append(f"| {s['source']} | {s['seconds']} | {s['floor_seconds']} | {s['rows_read']:,} |")
-    lines += ["", "| target (issue 3) | target | measured | met |", "|---|---:|---:|---|"]
-    for k, t in result["targets"].items():
-        lines.append(f"| {k} | {t['target']} | {t['measured']} | {'yes' if t['met'] else 'no'} |")
+    lines += ["", *targets_table(result["targets"], 3)]
     return "\n".join(lines) + "\n"
 
 

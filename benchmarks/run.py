@@ -36,6 +36,7 @@ from benchmarks.common import (  # noqa: E402 (the repository root is put on the
     rate,
     ratio,
     step_row,
+    targets_table,
     update_benchmarks_md,
     write_json,
 )
@@ -225,9 +226,7 @@ def markdown(result: dict, note: str = "") -> str:
             f"| {names[key]} | {p.get('startup_s', '–')} | {p.get('ingest_s', '–')} | {p.get('dbt_and_after_s', '–')} "
             f"| {d.get('elapsed_s', '–')} | {slow or '–'} |"
         )
-    lines += ["", "| target (issue 6) | target | measured | met |", "|---|---:|---:|---|"]
-    for k, t in result["targets"].items():
-        lines.append(f"| {k} | {t['target']} | {t['measured']} | {'yes' if t['met'] else 'no'} |")
+    lines += ["", *targets_table(result["targets"], 6)]
     return "\n".join(lines) + "\n"
 
 
