@@ -94,10 +94,33 @@ def _one_line(error) -> str:
     return "; ".join(dbt_errors[:3]) if dbt_errors else lines[0]
 
 
+def _execute(defs, job_name: str, instance) -> tuple[list[str], list[str]]:
+    """Run one job in this process: its failed steps (one line each) and its failed checks."""
+    result = defs.resolve_job_def(job_name).execute_in_process(
+        instance=instance, raise_on_error=False, run_config=_quiet_run_config()
+    )
+    failures: list[str] = []
+    failed_checks: list[str] = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            asset = event.step_key.replace("__", "/")  # raw__attendance is the asset raw/attendance
+            failures.append(f"{asset}: {_one_line(event.step_failure_data.error)}")
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                failed_checks.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
+    return failures, failed_checks
+
+
 def run_pipeline(settings: Settings, out=print) -> int:
-    """Load the landing folder, then build the marts on whatever loaded (a rejected file fails only its source)."""
+    """Load the landing folder, then build the marts on whatever loaded (a rejected file fails only its source).
+
+    The build is skipped when the marts are already built from exactly this warehouse state (see marts_state.py).
+    """
     from orchestration.dbt_project import dbt_project
     from orchestration.definitions import build_definitions
+    from orchestration.marts_state import MartsState, up_to_date, write_state
+    from orchestration.marts_state import fingerprint as marts_fingerprint
     from orchestration.secrets import load_key
     from orchestration.status import record_run
     from orchestration.summary import describe_run
@@ -112,23 +135,24 @@ def run_pipeline(settings: Settings, out=print) -> int:
     t0 = time.perf_counter()
     defs = build_definitions(settings)
     instance = _instance()
-    failures: list[str] = []
-    failed_checks: list[str] = []
-    for job_name, label in (("load_landing", "loading landing files"), ("build_marts", "building marts (dbt)")):
-        out(f"{label} …")
-        result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, raise_on_error=False, run_config=_quiet_run_config()
-        )
-        for event in result.all_events:
-            if event.is_step_failure:
-                asset = event.step_key.replace("__", "/")  # raw__attendance is the asset raw/attendance
-                failures.append(f"{asset}: {_one_line(event.step_failure_data.error)}")
-            elif event.event_type_value == "ASSET_CHECK_EVALUATION":
-                evaluation = event.event_specific_data
-                if not evaluation.passed:
-                    failed_checks.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
+    out("loading landing files …")
+    failures, failed_checks = _execute(defs, "load_landing", instance)
+    current = marts_fingerprint(settings)
+    reused = up_to_date(settings, current)
+    if reused is not None:
+        out(f"marts up to date: nothing loaded since their build at {reused.built_at}, same as-of date and code")
+        failed_checks += reused.failed_checks
+    else:
+        out("building marts (dbt) …")
+        write_state(settings, MartsState(current, "building"))
+        build_failures, build_checks = _execute(defs, "build_marts", instance)
+        if not build_failures:
+            built_at = datetime.now().isoformat(timespec="seconds")
+            write_state(settings, MartsState(current, "built", built_at, tuple(build_checks)))
+        failures += build_failures
+        failed_checks += build_checks
     seconds = time.perf_counter() - t0
-    out(describe_run(settings, started, failures, failed_checks, seconds))
+    out(describe_run(settings, started, failures, failed_checks, seconds, reused_build=reused and reused.built_at))
     record_run(
         settings,
         {

@@ -13,7 +13,12 @@ PUBLISHED_SCHEMAS = ("intake", "process", "outcome", "cost", "reports", "quality
 
 
 def describe_run(
-    settings: Settings, started: datetime, failures: list[str], failed_checks: list[str], seconds: float
+    settings: Settings,
+    started: datetime,
+    failures: list[str],
+    failed_checks: list[str],
+    seconds: float,
+    reused_build: str | None = None,
 ) -> str:
     lines = []
     with warehouse.connect(settings.warehouse_path, read_only=True) as con:
@@ -40,7 +45,10 @@ def describe_run(
         f"checks failed: {len(failed_checks)}" + (f" ({', '.join(sorted(failed_checks))})" if failed_checks else "")
     )
     lines.append(f"warehouse: {settings.warehouse_path.resolve()}")
-    lines.append(_published_line(settings.published_dir, started))
+    if reused_build:
+        lines.append(f"published copy: {copy_path(settings.published_dir.resolve())} (unchanged: up to date)")
+    else:
+        lines.append(_published_line(settings.published_dir, started))
     lines.append(f"as of {settings.resolved_as_of().isoformat()}, {seconds:.1f} s")
     if failures:
         lines.append("FAILED:")

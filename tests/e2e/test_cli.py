@@ -54,9 +54,15 @@ def test_demo_then_run_twice(tmp_path):
     assert units and with_rows == units, f"units without intake rows: {units - with_rows}"
     assert {"intake", "process", "outcome", "cost", "reports", "quality"} <= schemas
 
+    copy = tmp_path / "data" / "published" / "followup.duckdb"
+    copied_at = copy.stat().st_mtime_ns
     second = _run(["run"], tmp_path)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "files: 0 loaded, 0 skipped (same content), 0 rejected this run" in second.stdout
+    # Nothing new and the same as-of date: the marts and the published copy are kept as they are.
+    assert "marts up to date: nothing loaded since their build at" in second.stdout
+    assert "building marts" not in second.stdout
+    assert copy.stat().st_mtime_ns == copied_at
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM raw.enrolments").fetchone()[0] == raw_counts
         assert con.execute("SELECT count(*) FROM quality.load_ledger").fetchone()[0] == ledger_rows
