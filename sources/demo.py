@@ -310,12 +310,21 @@ def _ids(prefix: str, n: int, width: int, start: int = 0) -> pl.Series:
 
 
 def _personnummer(birth_days: np.ndarray, female: np.ndarray, start: int = 0) -> np.ndarray:
-    """Valid Swedish numbers, in the forms exports mix: YYYYMMDD-NNNC, YYMMDD-NNNC, YYYYMMDDNNNC."""
+    """Valid Swedish numbers, in the forms exports mix: YYYYMMDD-NNNC, YYMMDD-NNNC, YYYYMMDDNNNC.
+
+    Distinct persons get distinct numbers: the serial is the person's rank among those born the same day with the
+    same sex (500 serials per day and sex, as in the register); a later batch (`start` > 0) ranks from 250 on so
+    that it cannot reuse the serials of the first one.
+    """
+    frame = pl.DataFrame({"born": np.asarray(birth_days, dtype="int64"), "female": np.asarray(female, dtype=bool)})
+    rank = frame.select(pl.int_range(pl.len()).over("born", "female")).to_series().to_numpy()
+    rank = rank + (250 if start else 0)
     out = []
-    for i, (born, is_female) in enumerate(zip(_iso(birth_days).tolist(), female.tolist(), strict=True), start):
+    for i, (born, is_female, r) in enumerate(
+        zip(_iso(birth_days).tolist(), female.tolist(), rank.tolist(), strict=True), start
+    ):
         ymd = born.replace("-", "")
-        # Serial from the position, sex digit even for women: distinct numbers for distinct persons.
-        serial = f"{i % 100:02d}{(i // 100) % 5 * 2 + (0 if is_female else 1)}"
+        serial = f"{r % 100:02d}{(r // 100) % 5 * 2 + (0 if is_female else 1)}"
         full = f"{ymd}-{serial}{luhn_check_digit(ymd[2:] + serial)}"
         out.append((full, full[2:], full.replace("-", ""))[i % 3])
     return np.array(out)
@@ -549,8 +558,12 @@ def _cases(rng: np.random.Generator, scale: float) -> _Cases:
     )
     ber = (cases["unit_code"] == "BER").to_numpy()
     reserve = ber & (rng.random(n_cases) < 0.05)
+    # One reserve number per reserve case: R-<year>-<serial>, 10 000 distinct ones before any repeats.
+    k = np.cumsum(reserve) - 1
     person_ids = np.where(
-        reserve, np.array([f"R-{2016 + i % 10}-{i % 1000:03d}" for i in range(n_cases)]), cases["person_id"].to_numpy()
+        reserve,
+        np.array([f"R-{2016 + (j // 1000) % 10}-{j % 1000:03d}" for j in k.tolist()]),
+        cases["person_id"].to_numpy(),
     )
     anonymous = cases["anonymous"].to_numpy()
     phase = np.where(
