@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 from collections.abc import Mapping
 from functools import cache
@@ -50,9 +52,30 @@ class FollowupTranslator(DagsterDbtTranslator):
         return next((f for f in folders if f in _GROUP_FOLDERS), "dbt")
 
 
-def dbt_build_args(threads: int, select: str | None = None) -> list[str]:
+def dbt_build_args(threads: int, select: str | None = None, full_refresh: bool = False) -> list[str]:
     """Always `dbt build` (seeds, models and tests together); tests become asset checks."""
     args = ["build", "--no-version-check", "--threads", str(threads)]
     if select:
         args += ["--select", select]
+    if full_refresh:
+        args.append("--full-refresh")
     return args
+
+
+def incremental_code_digest(manifest_path: Path) -> str:
+    """A digest of the incremental models' SQL and of the project's macros they may use.
+
+    An incremental table keeps rows built by earlier code: when this digest differs from the one of the last
+    successful build, the next build is a full refresh.
+    """
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    h = hashlib.sha256()
+    for uid in sorted(manifest["nodes"]):
+        node = manifest["nodes"][uid]
+        if node.get("config", {}).get("materialized") == "incremental":
+            h.update(f"{uid}\n{node['raw_code']}\n".encode())
+    for uid in sorted(manifest["macros"]):
+        macro = manifest["macros"][uid]
+        if macro.get("package_name") == "followup":
+            h.update(f"{uid}\n{macro['macro_sql']}\n".encode())
+    return h.hexdigest()

@@ -10,7 +10,9 @@
     )
 {%- endmacro %}
 
-{# Append sources may carry one key in several files: the newest export wins. #}
+{# Append sources may carry one key in several files: the newest export wins.
+   In an incremental model (the large append sources), only the keys loaded since the model's last build are
+   recomputed, from every version of those keys in raw; the model's unique_key replaces their old rows. #}
 {% macro append_current(relation, keys) -%}
     (
         select * from (
@@ -21,6 +23,15 @@
                     order by _exported_on desc, _loaded_at desc, _row_number desc
                 ) as _version_rank
             from {{ relation }} as r
+            {%- if is_incremental() %}
+            where exists (
+                select 1 from {{ relation }} as n
+                where n._loaded_at > (select max(loaded_at) from {{ this }})
+                {%- for k in keys %}
+                    and n.{{ k }} = r.{{ k }}
+                {%- endfor %}
+            )
+            {%- endif %}
         ) as versions
         where _version_rank = 1
     )

@@ -3,11 +3,12 @@
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.dbt_project import FollowupTranslator, dbt_build_args, dbt_project
+from orchestration.dbt_project import FollowupTranslator, dbt_build_args, dbt_project, incremental_code_digest
 from orchestration.resources import ReportingResource, WarehouseResource
 
 
@@ -37,6 +38,9 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
+INCREMENTAL_RECORD = "dbt_incremental_code.txt"  # beside the warehouse: the digest its incremental tables were built by
+
+
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
@@ -51,10 +55,16 @@ def followup_dbt_models(
     # DbtCliResource hands the parent's environment to the dbt process: this is how the run's
     # configuration reaches profiles.yml. dbt runs in its own process, so its DuckDB connection is
     # released when it exits; the Dagster process holds no connection meanwhile.
+    record = Path(warehouse.path).parent / INCREMENTAL_RECORD
+    digest = incremental_code_digest(dbt_project().manifest_path)
+    full_refresh = not record.exists() or record.read_text(encoding="utf-8") != digest
+    if full_refresh:
+        context.log.info("incremental models changed since the last build (or no build yet): full refresh")
     with _environment(dbt_environment(warehouse, reporting)):
-        invocation = dbt.cli(dbt_build_args(warehouse.threads), context=context)
+        invocation = dbt.cli(dbt_build_args(warehouse.threads, full_refresh=full_refresh), context=context)
     try:
         yield from invocation.stream()
+        record.write_text(digest, encoding="utf-8")  # only after a build that succeeded as a whole
     finally:
         # If the step fails before dbt has finished, end dbt here: an orphaned dbt would keep the warehouse's
         # write lock and block the run summary, the published copy and the next run.
