@@ -31,14 +31,24 @@ with_horizon as (
     from cases
 ),
 
+horizon_months as (
+    select distinct person_key, cast({{ dbt.date_trunc('month', 'horizon_on') }} as date) as month
+    from with_horizon
+    where person_key is not null
+),
+
 person_months as (
+    -- Only the horizon months are aggregated: one month per case, not the millions of support months.
     select
-        person_key,
-        month,
-        max(amount_sek) as largest_amount,
-        max(case when support_type in ('wage', 'study_allowance') then amount_sek end) as largest_positive_amount
-    from {{ ref('stg_registry__support_months') }}
-    group by person_key, month
+        s.person_key,
+        s.month,
+        max(s.amount_sek) as largest_amount,
+        max(case when s.support_type in ('wage', 'study_allowance') then s.amount_sek end) as largest_positive_amount
+    from {{ ref('stg_registry__support_months') }} as s
+    inner join horizon_months as hm
+        on hm.person_key = s.person_key
+        and hm.month = s.month
+    group by s.person_key, s.month
 )
 
 select
