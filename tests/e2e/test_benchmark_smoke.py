@@ -78,9 +78,13 @@ def test_run_benchmark_counts_the_rows_in_the_files(tmp_path):
     assert set(result["ratios"]) >= {"full_over_floor", "incremental_over_full"}
     assert all(isinstance(t["met"], bool) for t in result["targets"].values())
     for name in ("full_run", "incremental_run", "noop_run"):
+        assert result["steps"][name]["phases"]["ingest_s"] >= 0, name
+    for name in ("full_run", "incremental_run"):
         step = result["steps"][name]
-        assert step["phases"]["ingest_s"] >= 0, name
         assert step["dbt"]["elapsed_s"] > 0 and 1 <= len(step["dbt"]["slowest_models"]) <= 5, name
+    # Nothing new landed: the no-op run does not rebuild the marts (no dbt build, nothing after the load job).
+    assert result["steps"]["noop_run"]["dbt"] is None
+    assert result["steps"]["noop_run"]["phases"]["dbt_and_after_s"] == 0
 
     # Every landing file: the floor's count is the file's count, and the pipeline read exactly that many rows.
     landing = work / "landing"
