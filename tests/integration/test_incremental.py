@@ -1,5 +1,6 @@
-"""The large append sources' staging tables are incremental: a second run recomputes only the keys it loaded, and
-ends exactly where a build from scratch would (newest export wins, whatever order the files were loaded in)."""
+"""The large append sources' staging tables and the process marts' event figures are incremental: a second run
+recomputes only the keys it loaded and the unit-periods they or the new snapshot touch, and ends exactly where a
+build from scratch would (newest export wins, whatever order the files were loaded in)."""
 
 import json
 import os
@@ -8,7 +9,9 @@ from datetime import date
 import duckdb
 import pytest
 
+from orchestration.assets.dbt import INCREMENTAL_RECORD
 from orchestration.dbt_project import incremental_code_digest
+from orchestration.marts_state import STATE_FILE
 from tests.conftest import TEST_KEY, settings_for, write_pima_landing
 
 pytestmark = pytest.mark.slow
@@ -27,6 +30,22 @@ def _activity_figures(con) -> tuple:
     ).fetchone()
 
 
+PROCESS_MARTS = ("process.period_summary", "process.activity_mix")
+
+
+def _rows(con, table: str) -> list[tuple]:
+    return con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+
+
+def _built_through(con) -> dict[str, object]:
+    return dict(
+        con.execute(
+            """SELECT period_label, activities_loaded_through FROM intermediate.int_unit_period_events_summed
+               WHERE unit_code = 'PIMA'"""
+        ).fetchall()
+    )
+
+
 def test_a_second_run_updates_only_what_it_loaded_and_matches_a_build_from_scratch(tmp_path):
     from orchestration.cli import run_pipeline
 
@@ -37,11 +56,13 @@ def test_a_second_run_updates_only_what_it_loaded_and_matches_a_build_from_scrat
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         before_rows = con.execute("SELECT count(*) FROM staging.stg_registry__activities").fetchone()[0]
         before = _activity_figures(con)
+        first_built = _built_through(con)
 
     header = "activity_id,case_id,activity_on,activity_type,intervention_category,minutes\n"
     # A newer export corrects ACT1 (60 -> 90 minutes) and adds one activity in January.
     (landing / "activities" / "activities_2018-02-15.csv").write_text(
         header + "ACT1,P13,2017-08-24,individual_session,developing,90\n"
+        "ACT3,P14,2017-10-05,individual_session,developing,45\n"  # moved from 2017-Q3 to 2017-Q4
         "ACT9001,P13,2018-01-10,individual_session,developing,45\n",
         encoding="utf-8",
     )
@@ -49,6 +70,16 @@ def test_a_second_run_updates_only_what_it_loaded_and_matches_a_build_from_scrat
     (landing / "activities" / "activities_2017-12-01.csv").write_text(
         header + "ACT2,P13,2017-09-04,group_session,developing,999\n", encoding="utf-8"
     )
+    (landing / "attendance" / "attendance_2018-02-15.csv").write_text(
+        "case_id,attendance_on,scheduled_hours,attended_hours,absence_reason\nP15,2017-09-05,6.0,2.0,valid\n",
+        encoding="utf-8",
+    )
+    # A new snapshot backdates P16's exit to 2017-09-15: it leaves 2017-10, 2017-Q4 and every later period.
+    snapshot = (landing / "enrolments" / "enrolments_2018-01-29.csv").read_text(encoding="utf-8")
+    p16 = next(line for line in snapshot.splitlines() if line.startswith("P16,"))
+    exited = p16.replace(",,,,2", ",2017-09-15,work,,")
+    (landing / "enrolments" / "enrolments_2018-02-15.csv").write_text(snapshot.replace(p16, exited), encoding="utf-8")
+    settings = settings_for(tmp_path, landing, date(2018, 2, 20))
     output: list[str] = []
     assert run_pipeline(settings, out=output.append) == 0
     assert any(line.startswith("building marts") for line in output)
@@ -61,6 +92,25 @@ def test_a_second_run_updates_only_what_it_loaded_and_matches_a_build_from_scrat
     assert len(staged) == before_rows + 1
     assert (staged["ACT1"], staged["ACT2"], staged["ACT9001"]) == (90, 120, 45)
     assert after == (before[0], before[1] + 30)  # ACT1's 30 more minutes, in the same number of activities
+
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        incremental = {table: _rows(con, table) for table in PROCESS_MARTS}
+        second_built = _built_through(con)
+    # Periods nothing touched keep the rows of the first build; the touched ones were recomputed.
+    assert second_built["2017-Q1"] == first_built["2017-Q1"]
+    assert second_built["2016-H2"] == first_built["2016-H2"]
+    for touched in ("2017-08", "2017-09", "2017-10", "2017-Q3", "2017-Q4", "2017-H2", "2017", "2018-01"):
+        assert second_built[touched] > first_built[touched], touched
+    assert "2018-02" in second_built and "2018-02" not in first_built
+
+    # The same warehouse rebuilt from scratch (the incremental record gone: a full refresh) gives the same marts.
+    (settings.warehouse_path.parent / INCREMENTAL_RECORD).unlink()
+    (settings.warehouse_path.parent / STATE_FILE).unlink()
+    assert run_pipeline(settings, out=lambda _: None) == 0
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        rebuilt = {table: _rows(con, table) for table in PROCESS_MARTS}
+        assert _built_through(con)["2017-Q1"] > first_built["2017-Q1"]
+    assert incremental == rebuilt
 
 
 def test_the_incremental_code_digest_follows_models_and_macros(tmp_path):

@@ -1,15 +1,21 @@
 -- Unit x period x activity type x intervention category: activities dated in the period of cases active
 -- in it (the same activities process.period_summary counts). A missing category counts as 'unknown'.
+-- The figures come from the incremental int_unit_period_events_summed; the inner join to the current unit
+-- periods leaves out a period that no longer exists (a custom period removed from reporting_periods).
+with mix as (
+    select e.unit_code, e.period_label, unnest(e.activity_mix) as m
+    from {{ ref('int_unit_period_events_summed') }} as e
+    semi join {{ ref('int_unit_periods_joined') }} as p
+        on p.unit_code = e.unit_code
+        and p.period_label = e.period_label
+)
+
 select
-    cp.unit_code,
-    cp.period_label,
-    a.activity_type,
-    coalesce(a.intervention_category, 'unknown') as intervention_category,
-    cast(count(*) as bigint) as activities,
-    cast(sum(coalesce(a.minutes, 0)) as bigint) as minutes,
-    cast(count(distinct a.case_id) as bigint) as cases
-from {{ ref('int_case_periods_joined') }} as cp
-inner join {{ ref('stg_registry__activities') }} as a
-    on a.case_id = cp.case_id
-    and a.activity_on between cp.starts_on and cp.measured_to
-group by cp.unit_code, cp.period_label, a.activity_type, coalesce(a.intervention_category, 'unknown')
+    unit_code,
+    period_label,
+    m.activity_type as activity_type,
+    m.intervention_category as intervention_category,
+    cast(m.activities as bigint) as activities,
+    cast(m.minutes as bigint) as minutes,
+    cast(m.cases as bigint) as cases
+from mix
