@@ -53,6 +53,12 @@ TARGETS = {
 }
 
 
+def _applies(target: str, scale: float) -> bool:
+    """A target named `…_at_scale_N` is judged only on a run at that scale; the others on every run."""
+    _, _, at = target.partition("_at_scale_")
+    return not at or float(at) == scale
+
+
 def _dbt_results(target_root: Path, seen: set[Path]) -> dict | None:
     """The dbt build of the run just finished: its run_results.json (the newest one not seen before)."""
     found = sorted(set(target_root.glob("*/run_results.json")) - seen, key=lambda p: p.stat().st_mtime)
@@ -180,6 +186,7 @@ def run(scale: float, seed: int, profile: str, work: Path) -> dict:
         "targets": {
             k: {"target": TARGETS[k], "measured": v, "met": v is not None and v <= TARGETS[k]}
             for k, v in targets.items()
+            if _applies(k, scale)
         },
         "ledger": _ledger(work / "warehouse" / "followup.duckdb"),
     }

@@ -53,6 +53,13 @@ def test_demo_creates_a_private_key_file_once(tmp_path):
     assert load_key("from-env", key_file, "production") == b"from-env"
 
 
-def test_dbt_is_always_built_with_tests():
-    assert dbt_build_args(2) == ["build", "--no-version-check", "--threads", "2"]
+def test_dbt_is_always_built_with_its_data_tests_and_without_unit_tests():
+    assert dbt_build_args(2) == [
+        "build",
+        "--no-version-check",
+        "--threads",
+        "2",
+        "--exclude-resource-type",
+        "unit_test",
+    ]
     assert dbt_build_args(1, "intake")[-2:] == ["--select", "intake"]
