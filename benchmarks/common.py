@@ -291,7 +291,9 @@ def machine() -> dict:
             ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
         ).stdout.strip()
         dirty = bool(
-            subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+            subprocess.run(  # a copy's .venv may be a symlink to the repository's: not a change
+                ["git", "status", "--porcelain", "--", ".", ":!.venv"], cwd=REPO, capture_output=True, text=True
+            ).stdout.strip()
         )
     except (OSError, subprocess.CalledProcessError):
         commit, dirty = os.environ.get("BENCH_COMMIT", "unknown"), False
