@@ -42,3 +42,23 @@
         ) = 1
     )
 {%- endmacro %}
+
+{# A published row: each of `columns` in order, a count in `counts` suppressed when small, a share named in
+   `shares` ({column: [denominator] or [denominator, numerator]}) suppressed by its denominator (and numerator),
+   any other column as it is; then `suppressed_columns` (counts first, then shares, each in column order). #}
+{% macro published_columns(columns, counts, shares) -%}
+    {%- set row_counts = [] -%}
+    {%- set row_shares = [] -%}
+    {%- for c in columns -%}
+        {%- if c in counts -%}
+            {%- do row_counts.append(c) %}
+    {{ suppress_count(c) }} as {{ c }},
+        {%- elif c in shares -%}
+            {%- do row_shares.append([c] + shares[c]) %}
+    {{ suppress_by_denominator(c, shares[c][0], shares[c][1] if shares[c] | length > 1 else none) }} as {{ c }},
+        {%- else %}
+    {{ c }},
+        {%- endif -%}
+    {%- endfor %}
+    {{ suppressed_columns(row_counts, row_shares) }} as suppressed_columns
+{%- endmacro %}

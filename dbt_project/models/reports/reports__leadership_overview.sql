@@ -56,35 +56,10 @@ joined as (
 )
 
 select
-    period_label,
-    period_type,
-    unit_code,
-    {{ suppress_count('active_cases') }} as active_cases,
-    {{ suppress_count('new_cases') }} as new_cases,
-    {{ suppress_count('exited_cases') }} as exited_cases,
-    {{ suppress_count('ongoing_at_end') }} as ongoing_at_end,
-    {{ suppress_by_denominator('attendance_rate', 'attendance_cases') }} as attendance_rate,
-    {{ suppress_by_denominator('action_plan_within_90_days_share', 'plan_eligible_cases') }}
-        as action_plan_within_90_days_share,
-    {{ suppress_by_denominator('positive_exit_share', 'exited_cases', 'positive_exits') }} as positive_exit_share,
-    {{ suppress_by_denominator('ors_reliable_improvement_share', 'ors_pairs', 'ors_reliable_improvement') }} as ors_reliable_improvement_share,
-    {{ suppress_by_denominator('wellbeing_improved_share', 'wellbeing_pairs', 'wellbeing_improved') }} as wellbeing_improved_share,
-    {{ suppress_by_denominator('work_or_studies_at_horizon_share', 'horizon_cohort_cases', 'horizon_in_work_or_studies') }}
-        as work_or_studies_at_horizon_share,
-    decided_sek,
-    spent_sek,
-    budget_spent_share,
-    {{ suppress_count('persons_in_other_units') }} as persons_in_other_units,
-    {{ suppress_count('transfers_out') }} as transfers_out,
-    {{ suppress_count('transfers_in') }} as transfers_in,
-    {{ suppressed_columns(
-        ['active_cases', 'new_cases', 'exited_cases', 'ongoing_at_end', 'persons_in_other_units', 'transfers_out',
-         'transfers_in'],
-        [('attendance_rate', 'attendance_cases'),
-         ('action_plan_within_90_days_share', 'plan_eligible_cases'),
-         ('positive_exit_share', 'exited_cases', 'positive_exits'),
-         ('ors_reliable_improvement_share', 'ors_pairs', 'ors_reliable_improvement'),
-         ('wellbeing_improved_share', 'wellbeing_pairs', 'wellbeing_improved'),
-         ('work_or_studies_at_horizon_share', 'horizon_cohort_cases', 'horizon_in_work_or_studies')]
-    ) }} as suppressed_columns
+    {{- published_columns([
+        'period_label', 'period_type', 'unit_code', 'active_cases', 'new_cases', 'exited_cases', 'ongoing_at_end',
+        'attendance_rate', 'action_plan_within_90_days_share', 'positive_exit_share', 'ors_reliable_improvement_share',
+        'wellbeing_improved_share', 'work_or_studies_at_horizon_share', 'decided_sek', 'spent_sek',
+        'budget_spent_share', 'persons_in_other_units', 'transfers_out', 'transfers_in'
+    ], scorecard_figures().counts, scorecard_figures().shares) }}
 from joined

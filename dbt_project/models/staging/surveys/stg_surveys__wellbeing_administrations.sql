@@ -11,26 +11,7 @@ renamed as (
         administered_on,
         -- codes and measures
         occasion,
-        q01,
-        q02,
-        q03,
-        q04,
-        q05,
-        q06,
-        q07,
-        q08,
-        q09,
-        q10,
-        q11,
-        q12,
-        q13,
-        q14,
-        q15,
-        q16,
-        q17,
-        q18,
-        q19,
-        q20,
+        {{- item_columns(20) }}
         -- lineage
         _batch_id as batch_id,
         _exported_on as exported_on
