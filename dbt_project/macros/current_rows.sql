@@ -24,15 +24,21 @@
                 ) as _version_rank
             from {{ relation }} as r
             {%- if is_incremental() %}
-            where exists (
-                select 1 from {{ relation }} as n
-                where n._loaded_at > (select max(loaded_at) from {{ this }})
-                {%- for k in keys %}
-                    and n.{{ k }} = r.{{ k }}
-                {%- endfor %}
-            )
+            where {{ has_version_loaded_after(relation, keys, '(select max(loaded_at) from ' ~ this ~ ')') }}
             {%- endif %}
         ) as versions
         where _version_rank = 1
+    )
+{%- endmacro %}
+
+{# True on a raw row (alias r) whose key has any version loaded after `loaded_after` (a SQL expression): an
+   incremental build recomputes every version of such keys, since the newest may move or replace older ones. #}
+{% macro has_version_loaded_after(relation, keys, loaded_after) -%}
+    exists (
+        select 1 from {{ relation }} as n
+        where n._loaded_at > {{ loaded_after }}
+        {%- for k in keys %}
+            and n.{{ k }} = r.{{ k }}
+        {%- endfor %}
     )
 {%- endmacro %}

@@ -49,15 +49,11 @@ changed_events as (
     {%- for s in event_sources %}
     select r.case_id, r.{{ s.date }} as event_on
     from {{ source('raw', s.name) }} as r
-    where exists (
-        select 1 from {{ source('raw', s.name) }} as n
-        where n._loaded_at > (
-            select coalesce(max({{ s.name }}_loaded_through), timestamp '1970-01-01') from {{ this }}
-        )
-        {%- for k in s['keys'] %}
-            and n.{{ k }} = r.{{ k }}
-        {%- endfor %}
-    )
+    where {{ has_version_loaded_after(
+        source('raw', s.name),
+        s['keys'],
+        "(select coalesce(max(" ~ s.name ~ "_loaded_through), timestamp '1970-01-01') from " ~ this ~ ")"
+    ) }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
