@@ -86,19 +86,15 @@ def _ledger_row(
     )
 
 
-def _pseudonymise(frame: pl.DataFrame, contract: Contract, parsed_ids: dict, key: bytes) -> pl.DataFrame:
+def _pseudonymise(frame: pl.DataFrame, contract: Contract, person_ids: pl.DataFrame, key: bytes) -> pl.DataFrame:
     person = contract.person_field
     if person is None:
         return frame
-    raw_values = list(parsed_ids)
-    lookup = pl.DataFrame(
-        {
-            person.name: raw_values,
-            "person_key": [pseudonym(key, parsed_ids[v][0]) for v in raw_values],
-            "person_birth_date": [parsed_ids[v][1] for v in raw_values],
-            "person_legal_sex": [parsed_ids[v][2] for v in raw_values],
-        },
-        schema={person.name: pl.Utf8, "person_key": pl.Utf8, "person_birth_date": pl.Date, "person_legal_sex": pl.Utf8},
+    lookup = person_ids.select(
+        person.name,
+        pl.Series("person_key", [pseudonym(key, n) for n in person_ids["normalised"].to_list()], dtype=pl.Utf8),
+        pl.col("birth_date").alias("person_birth_date"),
+        pl.col("legal_sex").alias("person_legal_sex"),
     )
     if "person_legal_sex" not in contract.raw_columns():
         lookup = lookup.drop("person_legal_sex")
@@ -235,7 +231,7 @@ def load_file(
         _ledger_row(con, outcome, digest, exported_on, loaded_at)
         return outcome
 
-    rows = _pseudonymise(checked.valid, contract, checked.parsed_ids, key).with_columns(
+    rows = _pseudonymise(checked.valid, contract, checked.person_ids, key).with_columns(
         pl.lit(digest[:16]).alias("_batch_id"),
         pl.lit(path.name).alias("_file"),
         pl.col(ROW_NUMBER).cast(pl.Int32),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 from dataclasses import dataclass
 from datetime import date
+
+import polars as pl
 
 _SE_12 = re.compile(r"^(\d{8})[-+]?(\d{4})$")
 _SE_10 = re.compile(r"^(\d{6})([-+]?)(\d{4})$")
@@ -112,7 +113,72 @@ def parse_person_id(
 
 def pseudonym(key: bytes, normalised: str) -> str:
     """person_key = HMAC-SHA256(key, normalised number), full-length hex."""
-    return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, normalised.encode("utf-8"), "sha256").hex()
+
+
+def _digit(text: pl.Expr, i: int) -> pl.Expr:
+    return text.str.slice(i, 1).cast(pl.Int32, strict=False)
+
+
+def _luhn_ok(ten: pl.Expr) -> pl.Expr:
+    products = [_digit(ten, i) * (2 if i % 2 == 0 else 1) for i in range(9)]
+    total = pl.sum_horizontal([p // 10 + p % 10 for p in products])
+    return (10 - total % 10) % 10 == _digit(ten, 9)
+
+
+def parse_swedish_common(values: pl.Series, export_date: date) -> pl.DataFrame:
+    """parse_swedish for a column of numbers at once, for the common forms only: 12 digits, or 10 digits without
+    "+" whose first century guess is the birth year. Columns normalised, birth_date, legal_sex: set where the
+    number is valid on that path, null wherever parse_swedish must decide (another form, an invalid number, a
+    century to go back), so the two agree on every number. Parsing 350 000 numbers one by one took ~4 s.
+
+    Built in stages: polars does not share sub-expressions between columns, and one nested expression took 30 s."""
+    c = pl.col
+    twelve = c("value").str.contains(r"^[0-9]{8}[-+]?[0-9]{4}$")
+    form = pl.when(twelve).then(12).when(c("value").str.contains(r"^[0-9]{6}-?[0-9]{4}$")).then(10)
+    century_year = (
+        export_date.year - (export_date.year - c("digits").str.slice(0, 2).cast(pl.Int32, strict=False)) % 100
+    )
+    return (
+        pl.DataFrame({"value": values}, schema={"value": pl.Utf8})
+        .with_columns(form.alias("form"), c("value").str.replace_all(r"[-+]", "").alias("digits"))
+        .with_columns(
+            pl.when(c("form") == 12)
+            .then(c("digits").str.slice(0, 8))
+            .otherwise(century_year.cast(pl.Utf8).str.zfill(4) + c("digits").str.slice(2, 4))
+            .alias("ymd"),
+            c("digits").str.slice(-4, 4).alias("serial"),
+        )
+        .with_columns(
+            (c("ymd").str.slice(2, 6) + c("serial")).alias("ten"),  # YYMMDDNNNC, the Luhn digits
+            c("ymd").str.slice(6, 2).cast(pl.Int32, strict=False).alias("day"),
+        )
+        .with_columns(
+            # Samordningsnummer: the day plus 60.
+            (
+                c("ymd").str.slice(0, 6)
+                + pl.when(c("day") > 60).then(c("day") - 60).otherwise(c("day")).cast(pl.Utf8).str.zfill(2)
+            )
+            .str.strptime(pl.Date, "%Y%m%d", strict=False)
+            .alias("born"),
+        )
+        .with_columns(
+            (
+                c("form").is_not_null()
+                & (c("ymd").str.slice(0, 4) != "0000")
+                & c("born").is_not_null()
+                & (c("born") <= export_date)
+                & _luhn_ok(c("ten"))
+            ).alias("ok")
+        )
+        .select(
+            pl.when("ok").then(c("ymd") + c("serial")).alias("normalised"),
+            pl.when("ok").then(c("born")).alias("birth_date"),
+            pl.when("ok")
+            .then(pl.when(_digit(c("ten"), 8) % 2 == 1).then(pl.lit("male")).otherwise(pl.lit("female")))
+            .alias("legal_sex"),
+        )
+    )
 
 
 def mask(value: str | None) -> str | None:

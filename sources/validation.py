@@ -6,6 +6,7 @@ is not loaded. Rule names are those of sources.md.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,20 +14,21 @@ import pandera.polars as pa
 import polars as pl
 
 from sources.contracts import Contract, Field
-from sources.identity import InvalidId, mask, parse_person_id
+from sources.identity import InvalidId, mask, parse_person_id, parse_swedish_common
 from sources.profiles import Profile
 from sources.readers import ROW_NUMBER
 
 FINDING_SCHEMA = {ROW_NUMBER: pl.Int64, "field": pl.Utf8, "rule": pl.Utf8, "value": pl.Utf8}
 PANDERA_RULES = {"not_nullable": "required_missing"}
 PERSON_OK = "_person_id_valid"  # helper column: the identity number parsed under its row's unit
+PARSED_SCHEMA = {"normalised": pl.Utf8, "birth_date": pl.Date, "legal_sex": pl.Utf8}
 
 
 @dataclass(frozen=True)
 class Validated:
     valid: pl.DataFrame  # typed canonical fields + _row_number, person fields still raw (see pseudonymise)
     findings: pl.DataFrame  # one row per (row, field, rule)
-    parsed_ids: dict[str, tuple[str, date | None, str | None]]  # raw number -> (normalised, birth, sex)
+    person_ids: pl.DataFrame  # each valid raw number once: the person field, normalised, birth_date, legal_sex
 
     @property
     def rows_quarantined(self) -> int:
@@ -141,30 +143,48 @@ def _pandera_findings(schema: pa.DataFrameSchema, typed: pl.DataFrame, text: pl.
 
 def _parse_person_ids(
     typed: pl.DataFrame, field: str, export_date: date, profile: Profile, reserve_patterns: dict[str, str]
-) -> tuple[dict[str, tuple[str, date | None, str | None]], pl.Series]:
-    """Parse each distinct number once (a person appears on many rows); a reserve number is valid only
-    under its own unit's pattern (any unit's where the source has no unit)."""
+) -> tuple[pl.DataFrame, pl.Series]:
+    """Each distinct number parsed once (a person appears on many rows): the valid ones as a frame (raw number,
+    normalised, birth_date, legal_sex) and a per-row flag. A reserve number is valid only under its own unit's
+    pattern (any unit's where the source has no unit)."""
     by_unit = "unit_code" in typed.columns
     any_unit = "|".join(f"(?:{p})" for p in reserve_patterns.values()) or None
     pairs = typed.select(field, pl.col("unit_code") if by_unit else pl.lit(None, pl.Utf8).alias("unit_code"))
-    parsed: dict[str, tuple[str, date | None, str | None]] = {}
-    ok_pairs: set[tuple[str, str | None]] = set()
-    for value, unit in pairs.unique().drop_nulls(field).iter_rows():
-        pattern = reserve_patterns.get(unit) if by_unit else any_unit
-        try:
-            pid = parse_person_id(value, export_date, scheme=profile.identity_scheme, reserve_pattern=pattern)
-        except InvalidId:
-            continue
-        parsed[value] = (pid.normalised, pid.birth_date, pid.legal_sex)
-        ok_pairs.add((value, unit))
-    # Row by row through a join, not a Python loop (support_months has millions of rows, few distinct numbers).
-    valid_pairs = pl.DataFrame(
-        {field: [v for v, _ in ok_pairs], "unit_code": [u for _, u in ok_pairs], PERSON_OK: [True] * len(ok_pairs)},
-        schema={field: pl.Utf8, "unit_code": pl.Utf8, PERSON_OK: pl.Boolean},
+    distinct = pairs.unique().drop_nulls(field).sort(field, "unit_code", nulls_last=True)
+    values = distinct[field]
+    if profile.identity_scheme == "se":
+        common = parse_swedish_common(values, export_date)
+    else:
+        common = pl.DataFrame({c: [None] * len(values) for c in PARSED_SCHEMA}, schema=PARSED_SCHEMA)
+    units = distinct["unit_code"].to_list()
+    patterns = [reserve_patterns.get(u) if by_unit else any_unit for u in units]
+    rows: list[tuple] = []
+    for value, pattern, normalised, born, sex in zip(
+        values.to_list(), patterns, *(c.to_list() for c in common.get_columns()), strict=True
+    ):
+        # The common path never sees a reserve number: those are only valid under a pattern, decided here.
+        if normalised is None or (pattern and re.fullmatch(pattern, value.strip())):
+            try:
+                pid = parse_person_id(value, export_date, scheme=profile.identity_scheme, reserve_pattern=pattern)
+            except InvalidId:
+                rows.append((value, None, None, None))
+                continue
+            normalised, born, sex = pid.normalised, pid.birth_date, pid.legal_sex
+        rows.append((value, normalised, born, sex))
+    parsed = pl.DataFrame(rows, schema={field: pl.Utf8, **PARSED_SCHEMA}, orient="row").with_columns(
+        pl.Series("unit_code", units, dtype=pl.Utf8)
     )
-    flagged = pairs.join(valid_pairs, on=[field, "unit_code"], how="left", nulls_equal=True, maintain_order="left")
+    valid = parsed.filter(pl.col("normalised").is_not_null())
+    # Row by row through a join, not a Python loop (support_months has millions of rows, few distinct numbers).
+    flagged = pairs.join(
+        valid.select(field, "unit_code", pl.lit(True).alias(PERSON_OK)),
+        on=[field, "unit_code"],
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    )
     ok = flagged[PERSON_OK].fill_null(False).rename("")
-    return parsed, ok
+    return valid.drop("unit_code").unique(field, keep="first", maintain_order=True), ok
 
 
 def validate(
@@ -187,10 +207,10 @@ def validate(
         for f in contract.fields
     ]
     person = contract.person_field
-    parsed_ids: dict[str, tuple[str, date | None, str | None]] = {}
+    person_ids = pl.DataFrame(schema=PARSED_SCHEMA)
     person_ok = None
     if person is not None:
-        parsed_ids, person_ok = _parse_person_ids(typed, person.name, export_date, profile, reserve_patterns or {})
+        person_ids, person_ok = _parse_person_ids(typed, person.name, export_date, profile, reserve_patterns or {})
         typed = typed.with_columns(person_ok.alias(PERSON_OK))
 
     schema = build_schema(contract, export_date)
@@ -211,4 +231,4 @@ def validate(
         )
     findings = findings.unique(maintain_order=True).sort(ROW_NUMBER, "field", "rule")
     valid = typed.filter(~pl.col(ROW_NUMBER).is_in(findings[ROW_NUMBER].implode())).drop(PERSON_OK, strict=False)
-    return Validated(valid=valid, findings=findings, parsed_ids=parsed_ids)
+    return Validated(valid=valid, findings=findings, person_ids=person_ids)

@@ -1,5 +1,8 @@
+import random
+import re
 from datetime import date
 
+import polars as pl
 import pytest
 
 from sources.identity import (
@@ -9,6 +12,7 @@ from sources.identity import (
     parse_cpr,
     parse_person_id,
     parse_swedish,
+    parse_swedish_common,
     pseudonym,
 )
 
@@ -87,3 +91,46 @@ def test_mask_never_shows_the_serial():
     assert mask("8503121234") == "850312-****"
     assert mask("12") == "****"
     assert mask("R-2017-004") == "****" and mask("1985031212345") == "****"
+
+
+def _numbers(rng: random.Random, n: int) -> list[str]:
+    """Identity-number-shaped strings: valid, samordningsnummer, leap days, future births, wrong check digits."""
+    out = []
+    for _ in range(n):
+        year = rng.choice([rng.randint(1890, 2026), 1900, 2000, 1996, 2026, 0])
+        month, day = rng.randint(0, 13), rng.choice([rng.randint(1, 28), 29, 30, 31, 0, rng.randint(61, 91)])
+        nine = f"{year % 100:02d}{month:02d}{day:02d}{rng.randint(0, 999):03d}"
+        check = luhn_check_digit(nine) if rng.random() < 0.85 else rng.randint(0, 9)
+        ten = nine + str(check)
+        form = rng.randint(0, 5)
+        out.append(
+            [
+                f"{year:04d}{ten[2:6]}-{ten[6:]}",
+                f"{year:04d}{ten[2:]}",
+                f"{ten[:6]}-{ten[6:]}",
+                ten,
+                f"{ten[:6]}+{ten[6:]}",
+                f"{ten[:5]}x{ten[6:]}",
+            ][form]
+        )
+    return out + ["", "R-2017-004", "19811218 9876", "\u0661" * 10, "00000101-0000"]
+
+
+def test_common_path_agrees_with_parse_swedish_on_every_number():
+    values = _numbers(random.Random(7), 20_000)
+    common = parse_swedish_common(pl.Series(values), EXPORT)
+    decided = must_decide = 0
+    for value, row in zip(values, common.iter_rows(), strict=True):
+        try:
+            p = parse_swedish(value, EXPORT)
+            expected = (p.normalised, p.birth_date, p.legal_sex)
+        except InvalidId:
+            expected = None
+        if row != (None, None, None):
+            assert row == expected, value
+            decided += 1
+        # Valid numbers of the common forms: 12 digits, or 10 without "+" born in the first century guessed.
+        common_form = re.fullmatch(r"[0-9]{8}[-+]?[0-9]{4}|[0-9]{6}-?[0-9]{4}", value)
+        if expected and common_form and (len(value) > 11 or expected[1].year > EXPORT.year - 100):
+            must_decide += 1
+    assert decided == must_decide > 6_000

@@ -55,7 +55,7 @@ def test_good_rows_load_typed(tmp_path):
     assert result.findings.height == 0
     row = result.valid.row(0, named=True)
     assert row["enrolled_on"] == date(2017, 1, 10) and row["phase"] == 2 and row["anonymous"] is False
-    assert result.parsed_ids == {"19811218-9876": ("198112189876", date(1981, 12, 18), "male")}
+    assert result.person_ids.rows() == [("19811218-9876", "198112189876", date(1981, 12, 18), "male")]
 
 
 def test_each_bad_row_is_quarantined_with_field_and_rule(tmp_path):
@@ -152,6 +152,31 @@ def test_xlsx_with_a_title_row(tmp_path):
     assert isinstance(result.valid, pl.DataFrame)
 
 
+def test_xlsx_cells_read_as_the_text_of_a_csv_export(tmp_path):
+    """Numbers take the profile's decimal mark, whole numbers lose their .0, dates their midnight; text, blank
+    cells and columns that mix numbers with text are kept cell by cell; trailing blank rows are dropped."""
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["response_id", "case_id", "administered_on", "session_no", "form", "individual", "social", "overall"])
+    ws.append(["R1", "C1", datetime(2017, 3, 1), 1, "ors", 4.5, 1e-05, 5.0])
+    ws.append(["R2", 17, "2017-03-02", "2", None, 2.25, "7,5", -0.0])
+    ws.append([None] * 8)
+    path = tmp_path / "ors.xlsx"
+    wb.save(path)
+    profile = load_profile(Path("sources/profiles/canonical.yml"))
+    profile = type(profile)(**{**profile.__dict__, "decimal": ","})
+    frame = read_file(path, load_contract("ors"), profile).frame
+    assert frame.drop("_row_number", "interpersonal").rows() == [
+        ("R1", "C1", "2017-03-01", "1", "ors", "4,5", "1e-05", "5"),
+        ("R2", "17", "2017-03-02", "2", None, "2,25", "7,5", "0"),
+    ]
+    assert frame["_row_number"].to_list() == [2, 3]
+
+
 def test_reserve_numbers_are_valid_only_in_their_own_unit(tmp_path):
     rows = [
         "A2,R-2017-004,false,ADD,2017-05-01,male,,,",
@@ -163,4 +188,4 @@ def test_reserve_numbers_are_valid_only_in_their_own_unit(tmp_path):
     result = validate(read_file(path, contract, profile).frame, contract, profile, EXPORT, {"ADD": r"R-\d{4}-\d{3}"})
     assert result.valid["case_id"].to_list() == ["A2"]
     assert result.findings.select("_row_number", "rule", "value").rows() == [(3, "invalid_person_id", "****")]
-    assert result.parsed_ids["R-2017-004"] == ("reserve:R-2017-004", None, None)
+    assert result.person_ids.rows() == [("R-2017-004", "reserve:R-2017-004", None, None)]
