@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.assets.quality import preload_gx
 from orchestration.dbt_project import FollowupTranslator, dbt_build_args, dbt_project, incremental_code_digest
 from orchestration.resources import ReportingResource, WarehouseResource
 
@@ -62,6 +63,7 @@ def followup_dbt_models(
         context.log.info("incremental models changed since the last build (or no build yet): full refresh")
     with _environment(dbt_environment(warehouse, reporting)):
         invocation = dbt.cli(dbt_build_args(warehouse.threads, full_refresh=full_refresh), context=context)
+    preload_gx()  # the Great Expectations checks on the marts run next
     try:
         yield from invocation.stream()
         record.write_text(digest, encoding="utf-8")  # only after a build that succeeded as a whole
