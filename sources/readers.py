@@ -33,24 +33,30 @@ def _codec(encoding: str) -> str:
     return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
 
 
-def _decode(path: Path, encodings: tuple[str, ...]) -> str:
+def _decode(path: Path, encodings: tuple[str, ...]) -> tuple[str, bytes]:
+    """The file's text, and the same text as UTF-8 bytes for the CSV parser (the file's own bytes when it is
+    UTF-8 already: no second copy of a 400 MB export)."""
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():
         raise RejectedFile(f"{path.name}: file is empty")
     for encoding in encodings:
+        codec = _codec(encoding)
         try:
-            text = data.decode(_codec(encoding))
+            text = data.decode(codec)
         except UnicodeDecodeError as exc:
             error = exc
             continue
         if "\x00" in text:
             raise RejectedFile(f"{path.name}: binary content, not a text file")
-        return text
+        if codec == "utf-8-sig":
+            return text, data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        return text, text.encode("utf-8")
     raise RejectedFile(f"{path.name}: not readable as {' or '.join(encodings)} (byte {error.start})")
 
 
 def _csv_header(text: str, delimiter: str) -> list[str]:
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    end = text.find("\n")
+    first_line = (text if end < 0 else text[:end]).rstrip("\r")
     return next(csv.reader([first_line], delimiter=delimiter))
 
 
@@ -214,12 +220,13 @@ def read_file(path: Path, contract: Contract, profile: Profile) -> ReadResult:
         # Trailing blank rows are a survey tool's habit, not data.
         frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW_NUMBER).is_null()))
     elif suffix == ".csv":
-        text = _decode(path, profile.encodings)
+        text, utf8 = _decode(path, profile.encodings)
         header = _csv_header(text, profile.delimiter)
+        del text
         width = len(header)
         try:
             frame = pl.read_csv(
-                text.encode("utf-8"),
+                utf8,
                 separator=profile.delimiter,
                 has_header=True,
                 new_columns=[str(i) for i in range(width)],
