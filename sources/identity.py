@@ -12,6 +12,7 @@ import polars as pl
 _SE_12 = re.compile(r"^(\d{8})[-+]?(\d{4})$")
 _SE_10 = re.compile(r"^(\d{6})([-+]?)(\d{4})$")
 _DK = re.compile(r"^(\d{6})-?(\d{4})$")
+PARSED_SCHEMA = {"normalised": pl.Utf8, "birth_date": pl.Date, "legal_sex": pl.Utf8}  # a ParsedId as columns
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,14 @@ def parse_swedish_common(values: pl.Series, export_date: date) -> pl.DataFrame:
             .alias("legal_sex"),
         )
     )
+
+
+def parse_common(values: pl.Series, export_date: date, scheme: str = "se") -> pl.DataFrame:
+    """parse_person_id's answer for a column at once where a vectorised path decides it (PARSED_SCHEMA columns),
+    null where parse_person_id must decide one number at a time: so far Swedish numbers of the common forms."""
+    if scheme == "se":
+        return parse_swedish_common(values, export_date)
+    return pl.DataFrame({c: [None] * len(values) for c in PARSED_SCHEMA}, schema=PARSED_SCHEMA)
 
 
 def mask(value: str | None) -> str | None:

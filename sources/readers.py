@@ -162,7 +162,7 @@ def _column_text(values: tuple, decimal: str) -> pl.Series:
 
 def read_header(path: Path, profile: Profile) -> list[str]:
     if path.suffix.lower() == ".xlsx":
-        # The header row is all a profile needs: do not parse the rest of the sheet.
+        # calamine parses the whole sheet even for the header: read_file takes it from the cache afterwards.
         return _xlsx_rows(path, profile, limit=profile.header_row)[0]
     # Only the header line decides the profile; the whole file is decoded strictly when it is read.
     with path.open("rb") as fh:

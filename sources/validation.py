@@ -14,14 +14,13 @@ import pandera.polars as pa
 import polars as pl
 
 from sources.contracts import Contract, Field
-from sources.identity import InvalidId, mask, parse_person_id, parse_swedish_common
+from sources.identity import PARSED_SCHEMA, InvalidId, mask, parse_common, parse_person_id
 from sources.profiles import Profile
 from sources.readers import ROW_NUMBER
 
 FINDING_SCHEMA = {ROW_NUMBER: pl.Int64, "field": pl.Utf8, "rule": pl.Utf8, "value": pl.Utf8}
 PANDERA_RULES = {"not_nullable": "required_missing"}
 PERSON_OK = "_person_id_valid"  # helper column: the identity number parsed under its row's unit
-PARSED_SCHEMA = {"normalised": pl.Utf8, "birth_date": pl.Date, "legal_sex": pl.Utf8}
 
 
 @dataclass(frozen=True)
@@ -152,10 +151,7 @@ def _parse_person_ids(
     pairs = typed.select(field, pl.col("unit_code") if by_unit else pl.lit(None, pl.Utf8).alias("unit_code"))
     distinct = pairs.unique().drop_nulls(field).sort(field, "unit_code", nulls_last=True)
     values = distinct[field]
-    if profile.identity_scheme == "se":
-        common = parse_swedish_common(values, export_date)
-    else:
-        common = pl.DataFrame({c: [None] * len(values) for c in PARSED_SCHEMA}, schema=PARSED_SCHEMA)
+    common = parse_common(values, export_date, profile.identity_scheme)
     units = distinct["unit_code"].to_list()
     patterns = [reserve_patterns.get(u) if by_unit else any_unit for u in units]
     rows: list[tuple] = []
