@@ -6,7 +6,6 @@ STAMP  := $(VENV)/.installed-stamp
 MANIFEST := dbt_project/target/manifest.json
 DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
-export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export GX_ANALYTICS_ENABLED := False
 
 .PHONY: install run test chromium ui lint bench clean
@@ -34,10 +33,9 @@ test: install chromium
 chromium:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
-# Webserver and daemon (schedules, sensors, run queue) together, on the instance settings of dagster.yaml.
+# Webserver and daemon (schedules, sensors, run queue) on the same instance and configuration as `followup run`.
 ui: install
-	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -m orchestration.definitions
+	$(BIN)/followup ui
 
 lint: install
 	$(BIN)/ruff check .
@@ -47,4 +45,4 @@ bench: install
 	$(BIN)/python benchmarks/run.py --scale $(or $(SCALE),1)
 
 clean:
-	rm -rf data dbt_project/target dbt_project/logs .dagster_home
+	rm -rf data dbt_project/target dbt_project/logs

@@ -5,7 +5,7 @@
     python benchmarks/ingest.py --scale 1 --cprofile  # also a cProfile of the ingest (<work>/ingest.prof)
 
 Both steps are measured child processes (benchmarks/common.py): the floor loads every file into a DuckDB table;
-the ingest runs `orchestration.loading.load_source` for every source into an empty warehouse, as the raw/<source>
+the ingest runs `orchestration.ingest.loading.load_source` for every source into an empty warehouse, as the raw/<source>
 assets do, without Dagster or dbt. Target (issue 3, at scale 100): ingest ≤ 3× floor, peak memory < 6 GiB.
 Writes `<work>/ingest.json` and `<work>/ingest.md`, and this scale's table in BENCHMARKS.md.
 """

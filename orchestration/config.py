@@ -1,13 +1,14 @@
-"""The one configuration: followup.toml, every key overridable by FOLLOWUP_<KEY> (operations.md).
+"""The one configuration: followup.toml, every key overridable by FOLLOWUP_<KEY> (docs/operations.md).
 
-Nothing here runs at import time; callers ask for `load_settings()` when they need it.
+Nothing here runs at import time; callers ask for `load_settings()` when they need it. Every default is written
+here and only here: dbt's profiles.yml and macros read the values from `Settings.dbt_env()` without defaults.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -33,26 +34,40 @@ class Settings:
     threads: int = 2
     # "demo" creates a local key file when none exists; "production" refuses to run without a key.
     environment: str = "demo"
+    # The Dagster instance (run history, schedules, sensors) shared by `followup run` and `followup ui`;
+    # DAGSTER_HOME, when set, wins.
+    dagster_home: Path = Path("data/dagster")
 
     def resolved_as_of(self) -> date:
         return self.as_of_date or date.today()
 
     def dbt_env(self) -> dict[str, str]:
-        """What dbt reads (profiles.yml and macros/run_parameters.sql): the same values as Python."""
-        return {
-            "FOLLOWUP_WAREHOUSE_PATH": str(self.warehouse_path.resolve()),
-            "FOLLOWUP_AS_OF_DATE": self.resolved_as_of().isoformat(),
-            "FOLLOWUP_SUPPRESSION_THRESHOLD": str(self.suppression_threshold),
-            "FOLLOWUP_MEMORY_LIMIT": self.memory_limit,
-            "FOLLOWUP_THREADS": str(self.threads),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        }
+        return dbt_environment(
+            self.warehouse_path, self.memory_limit, self.threads, self.resolved_as_of(), self.suppression_threshold
+        )
+
+
+def dbt_environment(
+    warehouse_path: Path, memory_limit: str, threads: int, as_of: date, suppression_threshold: int
+) -> dict[str, str]:
+    """What dbt reads (profiles.yml and macros/run_parameters.sql): the same values as Python, built only here."""
+    return {
+        "FOLLOWUP_WAREHOUSE_PATH": str(Path(warehouse_path).resolve()),
+        "FOLLOWUP_AS_OF_DATE": as_of.isoformat(),
+        "FOLLOWUP_SUPPRESSION_THRESHOLD": str(suppression_threshold),
+        "FOLLOWUP_MEMORY_LIMIT": memory_limit,
+        "FOLLOWUP_THREADS": str(threads),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+_PATHS = ("landing_dir", "warehouse_path", "published_dir", "pseudonym_key_file", "profiles_dir", "dagster_home")
 
 
 def _coerce(name: str, raw: object) -> object:
     if raw is None or raw == "":
         return None
-    if name in ("landing_dir", "warehouse_path", "published_dir", "pseudonym_key_file", "profiles_dir"):
+    if name in _PATHS:
         return Path(str(raw)).expanduser()
     if name in ("suppression_threshold", "threads"):
         return int(raw)
@@ -62,15 +77,23 @@ def _coerce(name: str, raw: object) -> object:
 
 
 def load_settings(environ: dict[str, str] | None = None, config_file: Path | None = None) -> Settings:
-    """Defaults < config file < FOLLOWUP_<KEY> environment variables."""
+    """Defaults < config file < FOLLOWUP_<KEY> environment variables.
+
+    Relative paths are resolved once, here: those written in the config file against the file's folder (the CLI
+    works from any directory), defaults and environment variables against the working directory.
+    """
     env = os.environ if environ is None else environ
     path = config_file or Path(env.get(CONFIG_ENV, DEFAULT_CONFIG_FILE))
     values: dict[str, object] = {}
     if path.exists():
         with path.open("rb") as fh:
             values.update(tomllib.load(fh))
-    elif CONFIG_ENV in env:
-        raise ConfigError(f"configuration file {path} (from {CONFIG_ENV}) does not exist")
+        base = path.resolve().parent
+        for name in _PATHS:
+            if isinstance(values.get(name), str) and values[name]:
+                values[name] = str(base / Path(values[name]).expanduser())
+    elif config_file is not None or CONFIG_ENV in env:
+        raise ConfigError(f"configuration file {path} does not exist")
     if "pseudonym_key" in values:
         raise ConfigError(
             f"{path}: the pseudonym key must not be written in the config file; "
@@ -92,4 +115,13 @@ def load_settings(environ: dict[str, str] | None = None, config_file: Path | Non
         raise ConfigError("environment must be 'demo' or 'production'")
     if settings.suppression_threshold < 1:
         raise ConfigError("suppression_threshold must be at least 1")
-    return settings
+    if "DAGSTER_HOME" in env:
+        settings = replace(settings, dagster_home=Path(env["DAGSTER_HOME"]))
+    return _absolute(settings)
+
+
+def _absolute(settings: Settings) -> Settings:
+    return replace(
+        settings,
+        **{n: getattr(settings, n).expanduser().resolve() for n in _PATHS if getattr(settings, n) is not None},
+    )

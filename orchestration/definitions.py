@@ -1,31 +1,37 @@
-"""The follow-up warehouse's Dagster definitions: everything the UI, the schedules and `followup run` use."""
+"""The follow-up warehouse's Dagster definitions: everything the UI, the daemon and `followup run` use.
+
+One module per stage: ingest (landing -> raw), transform (dbt and the checks on the marts), publish (the published
+copy and frozen periods), automation (jobs, schedules, sensors).
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.assets.dbt import followup_dbt_models
-from orchestration.assets.ingest import ingest_assets
-from orchestration.assets.publish import period_publications, published_copy
-from orchestration.assets.quality import gx_checks
+from orchestration.automation import jobs, schedules, sensors
 from orchestration.config import Settings, load_settings
-from orchestration.jobs import build_marts_job, followup_job, load_landing_job, publication_jobs
-from orchestration.progress import progress_logger
+from orchestration.ingest import assets as ingest
+from orchestration.publish import assets as publish
 from orchestration.resources import build_resources
-from orchestration.schedules import build_marts_after_load, nightly, publication_schedules
-from orchestration.sensors import landing_folder_sensor
+from orchestration.transform import assets as transform
+from orchestration.transform import checks
 
 
-def build_definitions(settings: Settings) -> dg.Definitions:
+def build_definitions(settings: Settings, loggers: dict[str, dg.LoggerDefinition] | None = None) -> dg.Definitions:
     return dg.Definitions(
-        assets=[*ingest_assets(), followup_dbt_models, published_copy, *period_publications],
-        asset_checks=gx_checks(),
-        jobs=[followup_job, load_landing_job, build_marts_job, *publication_jobs.values()],
-        schedules=[nightly, *publication_schedules],
-        sensors=[landing_folder_sensor, *build_marts_after_load],
+        assets=[
+            *ingest.ingest_assets(),
+            transform.followup_dbt_models,
+            publish.published_copy,
+            *publish.period_publications,
+        ],
+        asset_checks=checks.gx_checks(),
+        jobs=[jobs.followup_job, jobs.load_landing_job, jobs.build_marts_job, *jobs.publication_jobs.values()],
+        schedules=[schedules.nightly, *schedules.publication_schedules],
+        sensors=[sensors.landing_folder_sensor, *sensors.build_marts_after_load],
         resources=build_resources(settings),
-        # `followup run` adds the progress logger to its run config; the UI keeps Dagster's console logger.
-        loggers={"console": dg.colored_console_logger, "progress": progress_logger},
+        # `followup run` adds its progress logger; the UI keeps Dagster's console logger.
+        loggers={"console": dg.colored_console_logger, **(loggers or {})},
         # One process, one step at a time: DuckDB takes one writer per file.
         executor=dg.in_process_executor,
     )

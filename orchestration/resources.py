@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -9,17 +10,17 @@ import duckdb
 
 from orchestration import warehouse
 from orchestration.config import Settings
-from orchestration.loading import landing_files
-from orchestration.secrets import load_key
+from orchestration.ingest.loading import landing_files
 from sources.profiles import Profile, available_profiles
+from sources.pseudonymisation import load_key
 
 
 class WarehouseResource(dg.ConfigurableResource):
     """The pipeline's DuckDB file. Connections are short-lived: dbt runs in another process and needs the file."""
 
     path: str
-    memory_limit: str = "4GB"
-    threads: int = 2
+    memory_limit: str
+    threads: int
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -50,8 +51,13 @@ class PseudonymiserResource(dg.ConfigurableResource):
 
 
 class ReportingResource(dg.ConfigurableResource):
-    as_of_date: str
-    suppression_threshold: int = 5
+    """The run's as-of date (None: the day the run starts, so a long-lived daemon does not freeze it) and k."""
+
+    as_of_date: str | None
+    suppression_threshold: int
+
+    def resolved_as_of(self) -> date:
+        return date.fromisoformat(self.as_of_date) if self.as_of_date else date.today()
 
 
 class PublishedResource(dg.ConfigurableResource):
@@ -61,7 +67,7 @@ class PublishedResource(dg.ConfigurableResource):
 
 
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
-    from orchestration.dbt_project import dbt_resource
+    from orchestration.transform.dbt_project import dbt_resource
 
     return {
         "warehouse": WarehouseResource(
@@ -80,7 +86,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             environment=settings.environment,
         ),
         "reporting": ReportingResource(
-            as_of_date=settings.resolved_as_of().isoformat(),
+            as_of_date=settings.as_of_date.isoformat() if settings.as_of_date else None,
             suppression_threshold=settings.suppression_threshold,
         ),
         "published": PublishedResource(published_dir=str(settings.published_dir.resolve())),

@@ -157,7 +157,7 @@ def settings_for(tmp: Path, landing: Path, as_of: date):
 @pytest.fixture(scope="session")
 def pima_run(tmp_path_factory):
     """The whole asset graph materialized once on the PIMA fixture (as of 2018-01-29)."""
-    from orchestration.cli import run_pipeline
+    from followup.cli import run_pipeline
 
     tmp = tmp_path_factory.mktemp("pima")
     landing = write_pima_landing(tmp / "landing")

@@ -51,7 +51,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.loading import load_source, reserve_patterns
+from orchestration.ingest.loading import load_source, reserve_patterns
 from orchestration.warehouse import ensure_all_tables
 from sources.contracts import load_contract
 from sources.profiles import available_profiles

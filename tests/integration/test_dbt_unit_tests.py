@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
+from orchestration.transform.dbt_project import DBT_PROJECT_DIR, dbt_executable
 
 pytestmark = pytest.mark.slow
 

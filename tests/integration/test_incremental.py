@@ -9,9 +9,9 @@ from datetime import date
 import duckdb
 import pytest
 
-from orchestration.assets.dbt import INCREMENTAL_RECORD
-from orchestration.dbt_project import incremental_code_digest
-from orchestration.marts_state import STATE_FILE
+from orchestration.transform.assets import INCREMENTAL_RECORD
+from orchestration.transform.dbt_project import incremental_code_digest
+from orchestration.automation.freshness import STATE_FILE
 from tests.conftest import TEST_KEY, settings_for, write_pima_landing
 
 pytestmark = pytest.mark.slow
@@ -47,7 +47,7 @@ def _built_through(con) -> dict[str, object]:
 
 
 def test_a_second_run_updates_only_what_it_loaded_and_matches_a_build_from_scratch(tmp_path):
-    from orchestration.cli import run_pipeline
+    from followup.cli import run_pipeline
 
     landing = write_pima_landing(tmp_path / "landing")
     os.environ["FOLLOWUP_PSEUDONYM_KEY"] = TEST_KEY

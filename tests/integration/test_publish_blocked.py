@@ -5,9 +5,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.assets.publish import published_copy
-from orchestration.assets.quality import gx_checks
-from orchestration.publish import copy_path
+from orchestration.publish.assets import published_copy
+from orchestration.transform.checks import gx_checks
+from orchestration.publish.copy import copy_path
 from orchestration.resources import PublishedResource, WarehouseResource
 
 PERIOD_SUMMARY = dg.AssetKey(["intake", "period_summary"])

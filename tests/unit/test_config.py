@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from orchestration.config import ConfigError, load_settings
-from orchestration.dbt_project import dbt_build_args
-from orchestration.secrets import load_key
+from orchestration.transform.dbt_project import dbt_build_args
+from sources.pseudonymisation import load_key
 
 
 def test_defaults_then_file_then_environment(tmp_path):

@@ -60,7 +60,7 @@ def test_checks_cover_ledger_balance_and_gx_suites(tmp_path):
 
 def test_landing_sensor_requests_one_run_per_batch(tmp_path):
     from orchestration.resources import LandingResource
-    from orchestration.sensors import landing_folder_sensor
+    from orchestration.automation.sensors import landing_folder_sensor
 
     landing = tmp_path / "landing"
     (landing / "enrolments").mkdir(parents=True)

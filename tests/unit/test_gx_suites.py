@@ -1,6 +1,6 @@
 import pandas as pd
 
-from orchestration.assets.quality import SUITES, run_suite
+from orchestration.transform.checks import SUITES, run_suite
 
 
 def _suite(table):

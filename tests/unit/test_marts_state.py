@@ -6,8 +6,8 @@ from pathlib import Path
 
 from orchestration import warehouse
 from orchestration.config import Settings
-from orchestration.marts_state import MartsState, fingerprint, state_path, up_to_date, write_state
-from orchestration.publish import copy_path
+from orchestration.automation.freshness import MartsState, fingerprint, state_path, up_to_date, write_state
+from orchestration.publish.copy import copy_path
 from orchestration.warehouse import ensure_all_tables
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.publish import period_label
+from orchestration.publish.assets import period_label
 from tests.unit.test_definitions import _defs
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ def test_every_sensor_evaluates(tmp_path):
         "build_marts_after_load_failure",
     }
     from orchestration.resources import LandingResource
-    from orchestration.sensors import landing_folder_sensor
+    from orchestration.automation.sensors import landing_folder_sensor
 
     landing = tmp_path / "landing"
     (landing / "units").mkdir(parents=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.status import _dagster_runs, format_csv, format_table
+from followup.status import _dagster_runs, format_csv, format_table
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,11 +1,11 @@
-"""Schedules and the sensors that chain them: load nightly, then build the marts whatever the load did."""
+"""Schedules: load nightly (the build follows through the sensors), publish closed periods."""
 
 from datetime import timedelta
 
 import dagster as dg
 
-from orchestration.assets.publish import PERIOD_KINDS, PUBLICATION_TIMEZONE
-from orchestration.jobs import build_marts_job, load_landing_job, publication_jobs
+from orchestration.automation.jobs import load_landing_job, publication_jobs
+from orchestration.publish.assets import PERIOD_KINDS, PUBLICATION_TIMEZONE
 
 nightly = dg.ScheduleDefinition(
     name="nightly",
@@ -15,25 +15,6 @@ nightly = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every night at 02:00: load new exports; the marts are rebuilt when the load ends.",
 )
-
-
-def _build_after(status: dg.DagsterRunStatus) -> dg.SensorDefinition:
-    # A rejected file fails only its source's asset; the marts are still rebuilt on what is loaded,
-    # which a single job cannot do (Dagster skips everything downstream of a failed step).
-    @dg.run_status_sensor(
-        name=f"build_marts_after_load_{status.value.lower()}",
-        run_status=status,
-        monitored_jobs=[load_landing_job],
-        request_job=build_marts_job,
-        default_status=dg.DefaultSensorStatus.RUNNING,
-    )
-    def _sensor(context: dg.RunStatusSensorContext):
-        return dg.RunRequest(run_key=context.dagster_run.run_id)
-
-    return _sensor
-
-
-build_marts_after_load = [_build_after(dg.DagsterRunStatus.SUCCESS), _build_after(dg.DagsterRunStatus.FAILURE)]
 
 
 # Publication of closed periods: the monthly one on the 1st at 06:00 for the previous month (after the nightly load

@@ -1,10 +1,12 @@
 """One asset per source: landing files -> raw.<source>, with quarantine and the load ledger."""
 
 from datetime import datetime
+from pathlib import Path
 
 import dagster as dg
 
-from orchestration.loading import FileOutcome, load_source, reserve_patterns
+from orchestration.automation.freshness import landing_snapshot, snapshot_observation
+from orchestration.ingest.loading import FileOutcome, load_source, reserve_patterns
 from orchestration.resources import LandingResource, PseudonymiserResource, WarehouseResource
 from orchestration.warehouse import ensure_all_tables
 from sources.contracts import Contract, all_contracts
@@ -50,6 +52,8 @@ def build_ingest_asset(contract: Contract) -> dg.AssetsDefinition:
         pseudonymiser: PseudonymiserResource,
     ):
         files = landing.files(source)
+        # What this step saw, recorded in the instance whatever the outcome: the landing sensor compares against it.
+        context.log_event(snapshot_observation(source, landing_snapshot(Path(landing.landing_dir) / source)))
         key = pseudonymiser.secret() if contract.person_field else b""
         with warehouse.connect() as con:
             ensure_all_tables(con)

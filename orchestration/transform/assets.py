@@ -8,21 +8,11 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.assets.quality import preload_gx
-from orchestration.dbt_project import FollowupTranslator, dbt_build_args, dbt_project, incremental_code_digest
+from orchestration.automation.freshness import marts_fingerprint, record_build_fingerprint
+from orchestration.config import dbt_environment
 from orchestration.resources import ReportingResource, WarehouseResource
-
-
-def dbt_environment(warehouse: WarehouseResource, reporting: ReportingResource) -> dict[str, str]:
-    """What profiles.yml and macros/run_parameters.sql read: the same values the Python side uses."""
-    return {
-        "FOLLOWUP_WAREHOUSE_PATH": warehouse.path,
-        "FOLLOWUP_MEMORY_LIMIT": warehouse.memory_limit,
-        "FOLLOWUP_THREADS": str(warehouse.threads),
-        "FOLLOWUP_AS_OF_DATE": reporting.as_of_date,
-        "FOLLOWUP_SUPPRESSION_THRESHOLD": str(reporting.suppression_threshold),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+from orchestration.transform.checks import preload_gx
+from orchestration.transform.dbt_project import FollowupTranslator, dbt_build_args, dbt_project, incremental_code_digest
 
 
 @contextmanager
@@ -56,12 +46,24 @@ def followup_dbt_models(
     # DbtCliResource hands the parent's environment to the dbt process: this is how the run's
     # configuration reaches profiles.yml. dbt runs in its own process, so its DuckDB connection is
     # released when it exits; the Dagster process holds no connection meanwhile.
+    # This step is the warehouse's only writer now: the fingerprint it records is what the build is built from.
+    record_build_fingerprint(
+        context,
+        marts_fingerprint(Path(warehouse.path), reporting.resolved_as_of(), reporting.suppression_threshold),
+    )
     record = Path(warehouse.path).parent / INCREMENTAL_RECORD
     digest = incremental_code_digest(dbt_project().manifest_path)
     full_refresh = not record.exists() or record.read_text(encoding="utf-8") != digest
     if full_refresh:
         context.log.info("incremental models changed since the last build (or no build yet): full refresh")
-    with _environment(dbt_environment(warehouse, reporting)):
+    run_env = dbt_environment(
+        Path(warehouse.path),
+        warehouse.memory_limit,
+        warehouse.threads,
+        reporting.resolved_as_of(),
+        reporting.suppression_threshold,
+    )
+    with _environment(run_env):
         invocation = dbt.cli(dbt_build_args(warehouse.threads, full_refresh=full_refresh), context=context)
     preload_gx()  # the Great Expectations checks on the marts run next
     try:

@@ -7,15 +7,12 @@ import io
 import json
 import os
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 
 from orchestration import warehouse
 from orchestration.config import Settings
-from orchestration.publish import MANIFEST_NAME, copy_path
-
-RUNS_LOG = "runs.jsonl"
+from orchestration.publish.copy import MANIFEST_NAME, copy_path
 
 
 def format_table(columns: list[str], rows: list[tuple], max_width: int = 40) -> str:
@@ -40,24 +37,6 @@ def format_csv(columns: list[str], rows: list[tuple]) -> str:
     writer.writerow(columns)
     writer.writerows(rows)
     return buffer.getvalue()
-
-
-def runs_log(settings: Settings) -> Path:
-    return settings.warehouse_path.resolve().parent / RUNS_LOG
-
-
-def record_run(settings: Settings, record: dict) -> None:
-    path = runs_log(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(record, default=str) + "\n")
-
-
-def last_runs(settings: Settings, n: int = 5) -> list[dict]:
-    path = runs_log(settings)
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[-n:] if line.strip()]
 
 
 def _section(title: str, body: str) -> str:
@@ -102,44 +81,77 @@ def status_report(settings: Settings) -> str:
             parts.append(f"warehouse: busy (a run is writing it): {str(exc).splitlines()[0]}\n")
     runs = last_runs(settings)
     if runs:
-        rows = [
-            (r["started"], r["status"], f"{r['seconds']:.0f} s", "; ".join(r["failures"])[:80] or "")
-            for r in reversed(runs)
-        ]
-        parts.append(
-            _section("last runs (followup run):", format_table(["started", "status", "took", "failed"], rows, 80))
-        )
-        latest = runs[-1]
-        checks = latest.get("failed_checks") or []
-        parts.append("failing checks (last run): " + (", ".join(checks) if checks else "none") + "\n")
-    else:
-        parts.append("last runs: none recorded yet\n")
-    dagster_runs = _dagster_runs()
-    if dagster_runs:
         parts.append(
             _section(
-                "last Dagster runs (UI, schedules, sensors):",
-                format_table(["run", "job", "status", "started"], dagster_runs),
+                "last runs (command line, UI, schedules, sensors):",
+                format_table(["run", "job", "launched by", "status", "started", "took", "failed"], runs, 80),
             )
         )
+        checks = failed_checks_of_last_build(settings)
+        parts.append("failing checks (last build): " + (", ".join(checks) if checks else "none") + "\n")
+    else:
+        parts.append("last runs: none recorded yet\n")
     return "\n".join(parts).rstrip() + "\n"
 
 
-def _dagster_runs(n: int = 5) -> list[tuple]:
-    """The instance's last runs when DAGSTER_HOME is set (what the daemon and the UI started)."""
-    home = os.environ.get("DAGSTER_HOME")
-    if not home or not (Path(home) / "dagster.yaml").exists():
-        return []
+def _instance(settings: Settings):
     import dagster as dg
 
-    with dg.DagsterInstance.get() as instance:
-        records = instance.get_run_records(limit=n)
-        return [
+    if not (settings.dagster_home / "dagster.yaml").exists():
+        return None
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    return dg.DagsterInstance.get()
+
+
+def last_runs(settings: Settings, n: int = 8) -> list[tuple]:
+    """The instance's last runs, whoever started them, with the first failed step's one-line cause."""
+    import dagster as dg
+
+    from followup.pipeline import one_line
+
+    instance = _instance(settings)
+    if instance is None:
+        return []
+    rows = []
+    for r in instance.get_run_records(limit=n):
+        run = r.dagster_run
+        failures = (
+            [
+                f"{e.step_key.replace('__', '/')}: {one_line(e.get_dagster_event().step_failure_data.error)}"
+                for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+            ]
+            if run.status == dg.DagsterRunStatus.FAILURE
+            else []
+        )
+        started = datetime.fromtimestamp(r.start_time) if r.start_time else None
+        took = f"{r.end_time - r.start_time:.0f} s" if r.start_time and r.end_time else ""
+        rows.append(
             (
-                r.dagster_run.run_id[:8],
-                r.dagster_run.job_name,
-                r.dagster_run.status.value,
-                datetime.fromtimestamp(r.start_time).isoformat(timespec="seconds") if r.start_time else "",
+                run.run_id[:8],
+                run.job_name,
+                run.tags.get("followup/launched-by", "dagster"),
+                run.status.value.lower(),
+                started.isoformat(timespec="seconds") if started else "",
+                took,
+                "; ".join(failures)[:80],
             )
-            for r in records
-        ]
+        )
+    return rows
+
+
+def failed_checks_of_last_build(settings: Settings) -> list[str]:
+    import dagster as dg
+
+    from orchestration.automation.freshness import MARTS_JOBS
+
+    instance = _instance(settings)
+    if instance is None:
+        return []
+    for r in instance.get_run_records(limit=50):
+        if r.dagster_run.job_name in MARTS_JOBS:
+            return [
+                f"{ev.asset_key.to_user_string()}:{ev.check_name}"
+                for e in instance.all_logs(r.dagster_run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+                if not (ev := e.get_dagster_event().event_specific_data).passed
+            ]
+    return []

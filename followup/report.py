@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.publish import open_published
+from orchestration.publish.copy import open_published
 
 LABELS = {
     "sv": {

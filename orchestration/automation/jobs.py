@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.assets.publish import PERIOD_KINDS, PUBLISHED_COPY
+from orchestration.publish.assets import PERIOD_KINDS, PUBLISHED_COPY
 
 WRITES_WAREHOUSE = {"followup/writes-warehouse": "true"}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from orchestration import warehouse
 from orchestration.config import Settings
-from orchestration.publish import copy_path
+from orchestration.publish.copy import copy_path
 
 PUBLISHED_SCHEMAS = ("intake", "process", "outcome", "cost", "reports", "quality")
 

@@ -15,7 +15,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject
 from packaging import version
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+from dbt_project import PROJECT_DIR
+
+DBT_PROJECT_DIR = PROJECT_DIR
 
 # dbt folders -> Dagster asset groups; the folder is the group, no per-model rules.
 _GROUP_FOLDERS = ("staging", "intermediate", "intake", "process", "outcome", "cost", "quality", "reports")

@@ -1,25 +1,22 @@
-"""`followup`: the command line of the follow-up warehouse (operations.md)."""
+"""`followup`: the command line of the follow-up warehouse (docs/operations.md)."""
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
-import shutil
 import subprocess
 import sys
 import time
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from orchestration.config import ConfigError, Settings, load_settings
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from sources.pseudonymisation import PseudonymKeyError
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = load_settings()
+    settings = load_settings(config_file=Path(args.config) if getattr(args, "config", None) else None)
     if getattr(args, "as_of", None):
         settings = replace(settings, as_of_date=date.fromisoformat(args.as_of))
     return settings
@@ -28,7 +25,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_demo(args: argparse.Namespace) -> int:
     from sources.demo import generate
 
-    settings = load_settings()
+    settings = _settings(args)
     out = Path(args.out) if args.out else settings.landing_dir
     started = time.perf_counter()
     rows = generate(out, scale=args.scale, seed=args.seed, profile=args.profile)
@@ -41,7 +38,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _ensure_demo_key(settings: Settings) -> None:
-    from orchestration.secrets import load_key
+    from sources.pseudonymisation import load_key
 
     key_file = settings.pseudonym_key_file
     if settings.pseudonym_key or (key_file and key_file.exists()):
@@ -50,133 +47,72 @@ def _ensure_demo_key(settings: Settings) -> None:
     print(f"created a local demo pseudonymisation key {key_file} (mode 0600); keep it outside the repository")
 
 
-def dbt_env(settings: Settings) -> dict[str, str]:
-    return {**os.environ, **settings.dbt_env()}
+def _dbt(settings: Settings, dbt_args: list[str]) -> int:
+    """dbt in the project folder with the configured environment (the one place both share: Settings.dbt_env)."""
+    from orchestration.transform.dbt_project import DBT_PROJECT_DIR, dbt_executable
 
-
-def cmd_dbt_parse(args: argparse.Namespace) -> int:
-    from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
-
-    settings = load_settings()
     result = subprocess.run(
-        [dbt_executable(), "parse", "--no-version-check", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [dbt_executable(), *dbt_args, "--profiles-dir", str(DBT_PROJECT_DIR)],
         cwd=DBT_PROJECT_DIR,
-        env=dbt_env(settings),
+        env={**os.environ, **settings.dbt_env()},
         check=False,
     )
     return result.returncode
 
 
-def _instance():
-    import dagster as dg
-
-    home = os.environ.get("DAGSTER_HOME")
-    if not home:
-        return dg.DagsterInstance.ephemeral()
-    Path(home).mkdir(parents=True, exist_ok=True)
-    if not (Path(home) / "dagster.yaml").exists():
-        shutil.copy(REPO_ROOT / "dagster.yaml", Path(home) / "dagster.yaml")
-    return dg.DagsterInstance.get()
+def cmd_dbt_parse(args: argparse.Namespace) -> int:
+    return _dbt(_settings(args), ["parse", "--no-version-check", "--quiet"])
 
 
-def _quiet_run_config() -> dict:
-    # Dagster's console logger for warnings and errors only; the progress logger prints files and assets.
-    return {"loggers": {"console": {"config": {"log_level": "WARNING"}}, "progress": {}}}
+def cmd_dbt(args: argparse.Namespace) -> int:
+    return _dbt(_settings(args), [*args.dbt_args, "--no-version-check"])
 
 
-def _one_line(error) -> str:
-    """The cause in one line: the asset's own message, or the dbt errors rather than dbt's preamble."""
-    if error is None:
-        return "failed"
-    message = re.sub(r"^[\w.]+: ", "", error.message.strip())  # drop the exception's class path
-    lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
-    dbt_errors = [ln for ln in lines if " Error in " in ln or ln.startswith(("Runtime Error", "Database Error"))]
-    return "; ".join(dbt_errors[:3]) if dbt_errors else lines[0]
+def _ensure_manifest(settings: Settings) -> bool:
+    """The Dagster definitions are built from dbt's manifest: an installed package parses it on first use."""
+    from orchestration.transform.dbt_project import dbt_project
 
-
-def _execute(defs, job_name: str, instance) -> tuple[list[str], list[str]]:
-    """Run one job in this process: its failed steps (one line each) and its failed checks."""
-    result = defs.resolve_job_def(job_name).execute_in_process(
-        instance=instance, raise_on_error=False, run_config=_quiet_run_config()
-    )
-    failures: list[str] = []
-    failed_checks: list[str] = []
-    for event in result.all_events:
-        if event.is_step_failure:
-            asset = event.step_key.replace("__", "/")  # raw__attendance is the asset raw/attendance
-            failures.append(f"{asset}: {_one_line(event.step_failure_data.error)}")
-        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            if not evaluation.passed:
-                failed_checks.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
-    return failures, failed_checks
-
-
-def run_pipeline(settings: Settings, out=print) -> int:
-    """Load the landing folder, then build the marts on whatever loaded (a rejected file fails only its source).
-
-    The build is skipped when the marts are already built from exactly this warehouse state (see marts_state.py).
-    """
-    from orchestration.dbt_project import dbt_project
-    from orchestration.definitions import build_definitions
-    from orchestration.marts_state import MartsState, up_to_date, write_state
-    from orchestration.marts_state import fingerprint as marts_fingerprint
-    from orchestration.secrets import load_key
-    from orchestration.status import record_run
-    from orchestration.summary import describe_run
-
-    load_key(settings.pseudonym_key, settings.pseudonym_key_file, settings.environment)
-    if not dbt_project().manifest_path.exists():
-        out("dbt manifest missing: parsing the dbt project first")
-        if cmd_dbt_parse(argparse.Namespace()) != 0:
-            out("error: dbt parse failed")
-            return 1
-    started = datetime.now()
-    t0 = time.perf_counter()
-    defs = build_definitions(settings)
-    instance = _instance()
-    out("loading landing files …")
-    failures, failed_checks = _execute(defs, "load_landing", instance)
-    current = marts_fingerprint(settings)
-    reused = up_to_date(settings, current)
-    if reused is not None:
-        out(f"marts up to date: nothing loaded since their build at {reused.built_at}, same as-of date and code")
-        failed_checks += reused.failed_checks
-    else:
-        out("building marts (dbt) …")
-        write_state(settings, MartsState(current, "building"))
-        build_failures, build_checks = _execute(defs, "build_marts", instance)
-        if not build_failures:
-            built_at = datetime.now().isoformat(timespec="seconds")
-            write_state(settings, MartsState(current, "built", built_at, tuple(build_checks)))
-        failures += build_failures
-        failed_checks += build_checks
-    seconds = time.perf_counter() - t0
-    out(describe_run(settings, started, failures, failed_checks, seconds, reused_build=reused and reused.built_at))
-    record_run(
-        settings,
-        {
-            "started": started.isoformat(timespec="seconds"),
-            "seconds": seconds,
-            "status": "failed" if failures else "succeeded",
-            "failures": failures,
-            "failed_checks": failed_checks,
-        },
-    )
-    return 1 if failures else 0
+    if dbt_project().manifest_path.exists():
+        return True
+    print("dbt manifest missing: parsing the dbt project first")
+    return _dbt(settings, ["parse", "--no-version-check", "--quiet"]) == 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return run_pipeline(_settings(args))
+    from followup.pipeline import run_pipeline
+
+    settings = _settings(args)
+    if not _ensure_manifest(settings):
+        print("error: dbt parse failed", file=sys.stderr)
+        return 1
+    return run_pipeline(settings)
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    """The Dagster webserver and daemon on the same instance and configuration as `followup run`."""
+    from followup.pipeline import instance
+
+    settings = _settings(args)
+    if not _ensure_manifest(settings):
+        return 1
+    instance(settings).dispose()  # creates the instance folder and its dagster.yaml; sets DAGSTER_HOME
+    if args.config:
+        os.environ["FOLLOWUP_CONFIG"] = str(Path(args.config).resolve())
+    dagster = Path(sys.executable).parent / "dagster"
+    os.environ["PATH"] = f"{dagster.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    env = {**os.environ, **settings.dbt_env()}
+    if not settings.as_of_date:
+        env.pop("FOLLOWUP_AS_OF_DATE")  # the daemon resolves "today" per run
+    os.execvpe(str(dagster), [str(dagster), "dev", "-m", "orchestration.definitions"], env)
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
-    from orchestration.publish import PublicationError, open_published
-    from orchestration.status import format_csv, format_table
+    from followup.status import format_csv, format_table
+    from orchestration.publish.copy import PublicationError, open_published
 
-    settings = load_settings()
+    settings = _settings(args)
     try:
         con = open_published(settings.published_dir.resolve())
     except PublicationError as exc:
@@ -196,7 +132,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from orchestration.status import status_report
+    from followup.status import status_report
 
     print(status_report(load_settings()), end="")
     return 0
@@ -206,9 +142,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
     """Freeze a complete period's report rows (a new version with --republish), then refresh the published copy."""
     import duckdb
 
-    from orchestration.publish import PublicationError, publish_period, write_published_copy
+    from orchestration.publish.copy import PublicationError, publish_period, write_published_copy
 
-    settings = load_settings()
+    settings = _settings(args)
     try:
         version = publish_period(settings.warehouse_path, args.period, republish=args.republish)
     except (PublicationError, duckdb.IOException) as exc:
@@ -225,10 +161,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from orchestration.publish import PublicationError
-    from orchestration.report import ReportError, render_report
+    from followup.report import ReportError, render_report
+    from orchestration.publish.copy import PublicationError
 
-    settings = load_settings()
+    settings = _settings(args)
     try:
         page = render_report(
             settings.published_dir.resolve(), args.unit, args.period, args.lang, settings.suppression_threshold
@@ -246,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     parser = argparse.ArgumentParser(prog="followup", description=__doc__)
+    parser.add_argument("--config", help="the configuration file (default: $FOLLOWUP_CONFIG, else ./followup.toml)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="write the demo municipality's exports into a landing folder")
@@ -286,13 +223,20 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--out", help="the HTML file (default report_<unit>_<period>_<lang>.html)")
     report.set_defaults(func=cmd_report)
 
+    ui = sub.add_parser("ui", help="the Dagster UI and daemon (schedules, sensors) on the same instance as `run`")
+    ui.set_defaults(func=cmd_ui)
+
     parse = sub.add_parser("dbt-parse", help="build the dbt manifest (done by make install)")
     parse.set_defaults(func=cmd_dbt_parse)
+
+    dbt = sub.add_parser("dbt", help="dbt with the configured environment, e.g. `followup dbt docs generate`")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    dbt.set_defaults(func=cmd_dbt)
 
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except ConfigError as exc:
+    except (ConfigError, PseudonymKeyError) as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
 

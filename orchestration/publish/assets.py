@@ -8,9 +8,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.dbt import followup_dbt_models
-from orchestration.publish import MART_SCHEMAS, PublicationError, publish_period, write_published_copy
+from orchestration.publish.copy import MART_SCHEMAS, PublicationError, publish_period, write_published_copy
 from orchestration.resources import PublishedResource, WarehouseResource
+from orchestration.transform.assets import followup_dbt_models
 
 PUBLISHED_GROUP = "published"
 PUBLISHED_COPY = dg.AssetKey("published_copy")

@@ -1,1 +1,0 @@
-"""Assets by stage: ingest (landing -> raw), dbt (staging -> marts -> reports), quality checks."""
