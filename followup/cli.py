@@ -16,7 +16,10 @@ from sources.pseudonymisation import PseudonymKeyError
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = load_settings(config_file=Path(args.config) if getattr(args, "config", None) else None)
+    config = Path(args.config) if getattr(args, "config", None) else None
+    if config is not None and not config.exists():
+        raise ConfigError(f"configuration file {config} does not exist")
+    settings = load_settings(config_file=config)
     if getattr(args, "as_of", None):
         settings = replace(settings, as_of_date=date.fromisoformat(args.as_of))
     return settings

@@ -37,6 +37,8 @@ def one_line(error) -> str:
     """The cause in one line: the asset's own message, or the dbt errors rather than dbt's preamble."""
     if error is None:
         return "failed"
+    if error.message.startswith("dagster._core.errors.DagsterExecutionStepExecutionError") and error.cause:
+        error = error.cause  # an exception raised by the asset's code: its own message, not Dagster's wrapper
     message = re.sub(r"^[\w.]+: ", "", error.message.strip())  # drop the exception's class path
     lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
     dbt_errors = [ln for ln in lines if " Error in " in ln or ln.startswith(("Runtime Error", "Database Error"))]

@@ -92,8 +92,8 @@ def load_settings(environ: dict[str, str] | None = None, config_file: Path | Non
         for name in _PATHS:
             if isinstance(values.get(name), str) and values[name]:
                 values[name] = str(base / Path(values[name]).expanduser())
-    elif config_file is not None or CONFIG_ENV in env:
-        raise ConfigError(f"configuration file {path} does not exist")
+    elif config_file is None and CONFIG_ENV in env:
+        raise ConfigError(f"configuration file {path} (from {CONFIG_ENV}) does not exist")
     if "pseudonym_key" in values:
         raise ConfigError(
             f"{path}: the pseudonym key must not be written in the config file; "

@@ -52,7 +52,7 @@ def marts_fingerprint(warehouse_path: Path, as_of: date, suppression_threshold: 
 
 
 def record_build_fingerprint(context: dg.AssetExecutionContext, fingerprint: str) -> None:
-    context.instance.add_run_tags(context.run_id, {FINGERPRINT_TAG: fingerprint})
+    context.instance.add_run_tags(context.run.run_id, {FINGERPRINT_TAG: fingerprint})
 
 
 def last_build(instance: dg.DagsterInstance, fingerprint: str) -> LastBuild | None:

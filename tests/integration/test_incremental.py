@@ -9,9 +9,9 @@ from datetime import date
 import duckdb
 import pytest
 
+from orchestration.automation.freshness import STATE_FILE
 from orchestration.transform.assets import INCREMENTAL_RECORD
 from orchestration.transform.dbt_project import incremental_code_digest
-from orchestration.automation.freshness import STATE_FILE
 from tests.conftest import TEST_KEY, settings_for, write_pima_landing
 
 pytestmark = pytest.mark.slow

@@ -6,9 +6,9 @@ import dagster as dg
 import duckdb
 
 from orchestration.publish.assets import published_copy
-from orchestration.transform.checks import gx_checks
 from orchestration.publish.copy import copy_path
 from orchestration.resources import PublishedResource, WarehouseResource
+from orchestration.transform.checks import gx_checks
 
 PERIOD_SUMMARY = dg.AssetKey(["intake", "period_summary"])
 

@@ -6,7 +6,7 @@ import pytest
 
 from orchestration.config import ConfigError, load_settings
 from orchestration.transform.dbt_project import dbt_build_args
-from sources.pseudonymisation import load_key
+from sources.pseudonymisation import PseudonymKeyError, load_key
 
 
 def test_defaults_then_file_then_environment(tmp_path):
@@ -16,9 +16,22 @@ def test_defaults_then_file_then_environment(tmp_path):
     assert settings.warehouse_path == Path("/srv/wh.duckdb")  # from the file
     assert settings.suppression_threshold == 3  # the environment wins
     assert settings.as_of_date == date(2018, 1, 29)
-    assert settings.landing_dir == Path("data/landing")  # default
+    assert settings.landing_dir == Path.cwd() / "data/landing"  # default, against the working directory
     env = settings.dbt_env()
     assert env["FOLLOWUP_WAREHOUSE_PATH"] == "/srv/wh.duckdb" and env["FOLLOWUP_AS_OF_DATE"] == "2018-01-29"
+
+
+def test_relative_paths_in_the_file_are_resolved_against_its_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir("/")
+    config = tmp_path / "site" / "followup.toml"
+    config.parent.mkdir()
+    config.write_text('landing_dir = "landing"\nwarehouse_path = "../wh/followup.duckdb"\n', encoding="utf-8")
+    settings = load_settings({"FOLLOWUP_PUBLISHED_DIR": "pub"}, config)
+    assert settings.landing_dir == tmp_path / "site" / "landing"
+    assert settings.warehouse_path == tmp_path / "wh" / "followup.duckdb"
+    assert settings.published_dir == Path("/pub")  # from the environment: against the working directory
+    assert settings.dagster_home == Path("/data/dagster")
+    assert load_settings({"DAGSTER_HOME": str(tmp_path / "home")}, config).dagster_home == tmp_path / "home"
 
 
 def test_config_file_from_environment_must_exist(tmp_path):
@@ -41,7 +54,7 @@ def test_unknown_keys_are_refused(tmp_path):
 
 
 def test_production_without_a_key_refuses_to_run(tmp_path):
-    with pytest.raises(ConfigError, match="refuses to run"):
+    with pytest.raises(PseudonymKeyError, match="refuses to run"):
         load_key(None, tmp_path / "missing.key", "production")
 
 

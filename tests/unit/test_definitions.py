@@ -10,7 +10,11 @@ from sources.contracts import source_names
 
 def _defs(tmp_path: Path) -> dg.Definitions:
     settings = load_settings(
-        {"FOLLOWUP_WAREHOUSE_PATH": str(tmp_path / "wh.duckdb"), "FOLLOWUP_AS_OF_DATE": "2018-01-29"},
+        {
+            "FOLLOWUP_WAREHOUSE_PATH": str(tmp_path / "wh.duckdb"),
+            "FOLLOWUP_PUBLISHED_DIR": str(tmp_path / "published"),
+            "FOLLOWUP_AS_OF_DATE": "2018-01-29",
+        },
         tmp_path / "none.toml",
     )
     assert settings.resolved_as_of() == date(2018, 1, 29)
@@ -58,20 +62,38 @@ def test_checks_cover_ledger_balance_and_gx_suites(tmp_path):
     assert ("outcome/exits", "great_expectations") in checks
 
 
-def test_landing_sensor_requests_one_run_per_batch(tmp_path):
-    from orchestration.resources import LandingResource
+def test_landing_sensor_loads_only_what_no_run_has_seen(tmp_path):
+    """After `followup run` loaded the folder, a daemon started on the same instance starts nothing."""
+    from orchestration.automation.freshness import landing_snapshot, snapshot_observation
     from orchestration.automation.sensors import landing_folder_sensor
+    from orchestration.resources import LandingResource
 
     landing = tmp_path / "landing"
     (landing / "enrolments").mkdir(parents=True)
     (landing / "ledger").mkdir()
     resources = {"landing": LandingResource(landing_dir=str(landing))}
-    with dg.build_sensor_context(resources=resources) as context:
-        assert landing_folder_sensor(context).skip_message == "no new files in the landing folder"
-        (landing / "enrolments" / "e_2018-01-29.csv").write_text("x", encoding="utf-8")
-        (landing / "ledger" / "l_2018-01-29.csv").write_text("y", encoding="utf-8")
-        request = landing_folder_sensor(context)
+    with dg.DagsterInstance.ephemeral() as instance:
+        with dg.build_sensor_context(instance=instance, resources=resources) as context:
+            assert landing_folder_sensor(context).skip_message == "no new files in the landing folder"
+            (landing / "enrolments" / "e_2018-01-29.csv").write_text("x", encoding="utf-8")
+            (landing / "ledger" / "l_2018-01-29.csv").write_text("y", encoding="utf-8")
+            request = landing_folder_sensor(context)
         assert isinstance(request, dg.RunRequest) and request.tags["followup/new_files"] == "2"
-        cursor = context.cursor
-    with dg.build_sensor_context(resources=resources, cursor=cursor) as context:
-        assert isinstance(landing_folder_sensor(context), dg.SkipReason)  # nothing new since
+        assert request.asset_selection == [dg.AssetKey(["raw", "enrolments"]), dg.AssetKey(["raw", "ledger"])]
+
+        # What the ingest steps of any run record (here: the command line's run loaded both folders).
+        @dg.asset(key=dg.AssetKey(["raw", "enrolments"]))
+        def raw_enrolments(context: dg.AssetExecutionContext):
+            context.log_event(snapshot_observation("enrolments", landing_snapshot(landing / "enrolments")))
+
+        @dg.asset(key=dg.AssetKey(["raw", "ledger"]))
+        def raw_ledger(context: dg.AssetExecutionContext):
+            context.log_event(snapshot_observation("ledger", landing_snapshot(landing / "ledger")))
+
+        dg.materialize([raw_enrolments, raw_ledger], instance=instance)
+        with dg.build_sensor_context(instance=instance, resources=resources) as context:
+            assert landing_folder_sensor(context).skip_message == "no new files in the landing folder"
+            (landing / "ledger" / "l_2018-02-28.csv").write_text("z", encoding="utf-8")
+            request = landing_folder_sensor(context)
+        assert request.asset_selection == [dg.AssetKey(["raw", "ledger"])]
+        assert request.tags["followup/new_files"] == "1"

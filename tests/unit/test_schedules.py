@@ -1,7 +1,7 @@
 """Every schedule and sensor evaluates once; the instance settings keep warehouse writers from overlapping."""
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -55,23 +55,20 @@ def test_every_sensor_evaluates(tmp_path):
         "build_marts_after_load_success",
         "build_marts_after_load_failure",
     }
-    from orchestration.resources import LandingResource
-    from orchestration.automation.sensors import landing_folder_sensor
+    # The run-status sensors: a finished load (success or failure) requests one build of the marts, unless a
+    # successful build from the same warehouse state is on record (then they skip, as `followup run` does).
+    from orchestration import warehouse
+    from orchestration.automation.freshness import FINGERPRINT_TAG, marts_fingerprint
+    from orchestration.publish.copy import copy_path
+    from orchestration.warehouse import ensure_all_tables
 
-    landing = tmp_path / "landing"
-    (landing / "units").mkdir(parents=True)
-    (landing / "units" / "units_2018-01-29.csv").write_text("x", encoding="utf-8")
-    with dg.build_sensor_context(resources={"landing": LandingResource(landing_dir=str(landing))}) as context:
-        request = landing_folder_sensor(context)
-    assert isinstance(request, dg.RunRequest) and request.tags["followup/new_files"] == "1"
-
-    # The run-status sensors: a finished load (success or failure) requests one build of the marts.
+    settings_resources = {k: v for k, v in defs.resources.items() if k in ("warehouse", "published", "reporting")}
+    with warehouse.connect(tmp_path / "wh.duckdb") as con:
+        ensure_all_tables(con)
     instance = dg.DagsterInstance.ephemeral()
     load_job = defs.resolve_job_def("load_landing")
-    for status, sensor_name, event_type in (
-        (dg.DagsterRunStatus.SUCCESS, "build_marts_after_load_success", dg.DagsterEventType.RUN_SUCCESS),
-        (dg.DagsterRunStatus.FAILURE, "build_marts_after_load_failure", dg.DagsterEventType.RUN_FAILURE),
-    ):
+
+    def evaluate(status, sensor_name, event_type):
         run = instance.create_run_for_job(load_job, run_id=None)
         instance.report_run_failed(run) if status == dg.DagsterRunStatus.FAILURE else instance.handle_new_event(
             dg.EventLogEntry(
@@ -89,10 +86,37 @@ def test_every_sensor_evaluates(tmp_path):
             dagster_instance=instance,
             dagster_run=instance.get_run_by_id(run.run_id),
             dagster_event=record.event_log_entry.dagster_event,
+            resources=settings_resources,
         )
-        sensor = defs.resolve_sensor_def(sensor_name)
-        result = sensor(context)
+        return run, defs.resolve_sensor_def(sensor_name)(context)
+
+    statuses = (
+        (dg.DagsterRunStatus.SUCCESS, "build_marts_after_load_success", dg.DagsterEventType.RUN_SUCCESS),
+        (dg.DagsterRunStatus.FAILURE, "build_marts_after_load_failure", dg.DagsterEventType.RUN_FAILURE),
+    )
+    for args in statuses:
+        run, result = evaluate(*args)
         assert isinstance(result, dg.RunRequest) and result.run_key == run.run_id
+
+    # A build from this very state finished and published: nothing to rebuild.
+    copy = copy_path(tmp_path / "published")
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(b"published")
+    fingerprint = marts_fingerprint(tmp_path / "wh.duckdb", date(2018, 1, 29), 5)
+    build = instance.create_run_for_job(defs.resolve_job_def("build_marts"), tags={FINGERPRINT_TAG: fingerprint})
+    instance.handle_new_event(
+        dg.EventLogEntry(
+            error_info=None,
+            level="debug",
+            user_message="",
+            run_id=build.run_id,
+            timestamp=datetime.now().timestamp(),
+            dagster_event=dg.DagsterEvent(dg.DagsterEventType.RUN_SUCCESS.value, job_name="build_marts"),
+        )
+    )
+    for args in statuses:
+        _, result = evaluate(*args)
+        assert isinstance(result, dg.SkipReason) and result.skip_message.startswith("marts up to date")
 
 
 def test_instance_settings_serialise_warehouse_writers(tmp_path, monkeypatch):

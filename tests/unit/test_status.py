@@ -1,11 +1,12 @@
 """`followup sql` output formats and `followup status`'s list of Dagster runs."""
 
-import shutil
 from pathlib import Path
 
 import dagster as dg
 
-from followup.status import _dagster_runs, format_csv, format_table
+from followup.pipeline import instance
+from followup.status import format_csv, format_table, last_runs
+from orchestration.config import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,16 +23,24 @@ def test_text_table_and_csv():
     assert format_csv(columns, rows) == "unit_code,active_cases\nPIMA,11\nADD,\n"
 
 
-def test_status_lists_the_instances_runs(tmp_path, monkeypatch):
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
-    assert _dagster_runs() == []  # no instance configured there yet
-    shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "dagster.yaml")
+def test_status_lists_every_run_of_the_instance_the_command_line_uses(tmp_path, monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    settings = Settings(dagster_home=tmp_path / "dagster")
+    assert last_runs(settings) == []  # no instance there yet
 
     @dg.asset
     def one() -> int:
         return 1
 
-    with dg.DagsterInstance.get() as instance:
-        dg.materialize([one], instance=instance)
-    [(run_id, job, status, started)] = _dagster_runs()
-    assert job == "__ephemeral_asset_job__" and status == "SUCCESS" and started.startswith("20") and len(run_id) == 8
+    @dg.asset
+    def broken() -> int:
+        raise ValueError("the landing folder is gone")
+
+    with instance(settings) as dagster_instance:  # what `followup run` and `followup ui` open
+        dg.materialize([one], instance=dagster_instance, tags={"followup/launched-by": "cli"})
+        dg.materialize([broken], instance=dagster_instance, raise_on_error=False)
+    newest, oldest = last_runs(settings)
+    assert (tmp_path / "dagster" / "dagster.yaml").read_text() == (REPO_ROOT / "dagster.yaml").read_text()
+    assert oldest[1:4] == ("__ephemeral_asset_job__", "cli", "success") and len(oldest[0]) == 8
+    assert newest[2:4] == ("dagster", "failure")
+    assert newest[6] == "broken: the landing folder is gone"
