@@ -222,15 +222,15 @@ def floor(landing: Path, database: Path, only: list[Path] | None = None, threads
 
 
 def ingest(landing: Path, database: Path, key_file: Path, profile_run: Path | None = None) -> dict:
-    """Every source through orchestration.ingest.loading, as the raw/<source> assets do it; seconds and rows per source."""
+    """Every source through orchestration.ingest.loading, as the raw/<source> assets do: seconds and rows per source."""
     import duckdb  # noqa: F401 (imported before timing starts)
 
     from orchestration import warehouse
     from orchestration.ingest.loading import landing_files as source_files
     from orchestration.ingest.loading import load_source, reserve_patterns
-    from sources.pseudonymisation import load_key
     from sources.contracts import all_contracts
     from sources.profiles import available_profiles
+    from sources.pseudonymisation import load_key
 
     key = load_key(None, key_file, "demo")
     profiler = None

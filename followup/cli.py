@@ -98,7 +98,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if not _ensure_manifest(settings):
         return 1
-    instance(settings).dispose()  # creates the instance folder and its dagster.yaml; sets DAGSTER_HOME
+    instance(settings).dispose()  # creates the instance folder and its dagster.yaml
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     if args.config:
         os.environ["FOLLOWUP_CONFIG"] = str(Path(args.config).resolve())
     dagster = Path(sys.executable).parent / "dagster"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import time
@@ -24,8 +23,7 @@ def instance(settings: Settings) -> dg.DagsterInstance:
             (home / "dagster.yaml").open("wb") as dst,
         ):
             shutil.copyfileobj(src, dst)
-    os.environ["DAGSTER_HOME"] = str(home)
-    return dg.DagsterInstance.get()
+    return dg.DagsterInstance.from_config(str(home))
 
 
 def _quiet_run_config() -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from datetime import datetime
 
 import duckdb
@@ -99,8 +98,7 @@ def _instance(settings: Settings):
 
     if not (settings.dagster_home / "dagster.yaml").exists():
         return None
-    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
-    return dg.DagsterInstance.get()
+    return dg.DagsterInstance.from_config(str(settings.dagster_home))
 
 
 def last_runs(settings: Settings, n: int = 8) -> list[tuple]:

@@ -151,13 +151,14 @@ def settings_for(tmp: Path, landing: Path, as_of: date):
         pseudonym_key=TEST_KEY,
         pseudonym_key_file=None,
         as_of_date=as_of,
+        dagster_home=tmp / "dagster",
     )
 
 
 @pytest.fixture(scope="session")
 def pima_run(tmp_path_factory):
     """The whole asset graph materialized once on the PIMA fixture (as of 2018-01-29)."""
-    from followup.cli import run_pipeline
+    from followup.pipeline import run_pipeline
 
     tmp = tmp_path_factory.mktemp("pima")
     landing = write_pima_landing(tmp / "landing")

@@ -23,7 +23,7 @@ FIGURES = {
 
 
 def _run(tmp_path, profile):
-    from followup.cli import run_pipeline
+    from followup.pipeline import run_pipeline
 
     landing = tmp_path / profile / "landing"
     generate(landing, scale=0.1, seed=11, profile=profile)

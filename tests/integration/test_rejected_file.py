@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_a_file_without_a_required_column_is_rejected_and_the_rest_runs(tmp_path):
-    from followup.cli import run_pipeline
+    from followup.pipeline import run_pipeline
 
     landing = write_pima_landing(tmp_path / "landing")
     (landing / "attendance" / "attendance_2018-02-01.csv").write_text(
