@@ -79,8 +79,9 @@ def _coerce(name: str, raw: object) -> object:
 def load_settings(environ: dict[str, str] | None = None, config_file: Path | None = None) -> Settings:
     """Defaults < config file < FOLLOWUP_<KEY> environment variables.
 
-    Relative paths are resolved once, here: those written in the config file against the file's folder (the CLI
-    works from any directory), defaults and environment variables against the working directory.
+    Relative paths are resolved once, here: with a config file, those it writes and the defaults against the
+    file's folder (the CLI works from any directory); without one, against the working directory; paths from
+    environment variables always against the working directory.
     """
     env = os.environ if environ is None else environ
     path = config_file or Path(env.get(CONFIG_ENV, DEFAULT_CONFIG_FILE))
@@ -88,10 +89,6 @@ def load_settings(environ: dict[str, str] | None = None, config_file: Path | Non
     if path.exists():
         with path.open("rb") as fh:
             values.update(tomllib.load(fh))
-        base = path.resolve().parent
-        for name in _PATHS:
-            if isinstance(values.get(name), str) and values[name]:
-                values[name] = str(base / Path(values[name]).expanduser())
     elif config_file is None and CONFIG_ENV in env:
         raise ConfigError(f"configuration file {path} (from {CONFIG_ENV}) does not exist")
     if "pseudonym_key" in values:
@@ -106,7 +103,8 @@ def load_settings(environ: dict[str, str] | None = None, config_file: Path | Non
     for name in known:
         env_name = f"FOLLOWUP_{name.upper()}"
         if env_name in env:
-            values[name] = env[env_name]
+            raw = env[env_name]
+            values[name] = str(Path.cwd() / Path(raw).expanduser()) if name in _PATHS and raw else raw
     try:
         settings = Settings(**{k: _coerce(k, v) for k, v in values.items() if _coerce(k, v) is not None})
     except ValueError as exc:
@@ -117,11 +115,8 @@ def load_settings(environ: dict[str, str] | None = None, config_file: Path | Non
         raise ConfigError("suppression_threshold must be at least 1")
     if "DAGSTER_HOME" in env:
         settings = replace(settings, dagster_home=Path(env["DAGSTER_HOME"]))
-    return _absolute(settings)
-
-
-def _absolute(settings: Settings) -> Settings:
+    base = path.resolve().parent if path.exists() else Path.cwd()
     return replace(
         settings,
-        **{n: getattr(settings, n).expanduser().resolve() for n in _PATHS if getattr(settings, n) is not None},
+        **{n: (base / getattr(settings, n)).resolve() for n in _PATHS if getattr(settings, n) is not None},
     )

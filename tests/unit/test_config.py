@@ -16,7 +16,7 @@ def test_defaults_then_file_then_environment(tmp_path):
     assert settings.warehouse_path == Path("/srv/wh.duckdb")  # from the file
     assert settings.suppression_threshold == 3  # the environment wins
     assert settings.as_of_date == date(2018, 1, 29)
-    assert settings.landing_dir == Path.cwd() / "data/landing"  # default, against the working directory
+    assert settings.landing_dir == tmp_path / "data" / "landing"  # a default, beside the config file
     env = settings.dbt_env()
     assert env["FOLLOWUP_WAREHOUSE_PATH"] == "/srv/wh.duckdb" and env["FOLLOWUP_AS_OF_DATE"] == "2018-01-29"
 
@@ -30,7 +30,7 @@ def test_relative_paths_in_the_file_are_resolved_against_its_folder(tmp_path, mo
     assert settings.landing_dir == tmp_path / "site" / "landing"
     assert settings.warehouse_path == tmp_path / "wh" / "followup.duckdb"
     assert settings.published_dir == Path("/pub")  # from the environment: against the working directory
-    assert settings.dagster_home == Path("/data/dagster")
+    assert settings.dagster_home == tmp_path / "site" / "data" / "dagster"  # a default, beside the config file
     assert load_settings({"DAGSTER_HOME": str(tmp_path / "home")}, config).dagster_home == tmp_path / "home"
 
 

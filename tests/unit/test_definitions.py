@@ -43,8 +43,20 @@ def test_assets_are_named_after_their_data(tmp_path):
 
 def test_jobs_schedule_and_sensors(tmp_path):
     defs = _defs(tmp_path)
-    for job in ("followup", "load_landing", "build_marts"):
-        assert defs.resolve_job_def(job).name == job
+    graph = defs.resolve_asset_graph()
+
+    def selected(job: str) -> set[str]:
+        return {k.to_user_string() for k in defs.resolve_job_def(job).asset_layer.selected_asset_keys}
+
+    raw = {f"raw/{s}" for s in source_names()}
+    everything = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
+    frozen = {"publication/month", "publication/half_year", "publication/year"}
+    assert selected("load_landing") == raw  # loading never builds
+    assert raw.isdisjoint(selected("build_marts")) and {"published_copy", "reports/unit_scorecard"} <= selected(
+        "build_marts"
+    )
+    assert selected("followup") == everything - frozen  # freezing a period is its own, scheduled, decision
+    assert selected("build_marts") | raw == selected("followup")
     schedule = defs.resolve_schedule_def("nightly")
     assert schedule.cron_schedule == "0 2 * * *" and schedule.job_name == "load_landing"
     context = dg.build_schedule_context(scheduled_execution_time=None)
