@@ -1,7 +1,7 @@
 """`followup report`: one unit's report for one period as a self-contained HTML page (no scripts, no network).
 
 Figures come from the published copy's suppressed `reports` tables only; charts are matplotlib rendered to inline
-SVG. A suppressed cell is printed as "<k" (privacy.md), never as a number.
+SVG. A suppressed cell is printed as "<k" (docs/privacy.md), never as a number.
 """
 
 from __future__ import annotations

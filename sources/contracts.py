@@ -1,4 +1,4 @@
-"""Load the canonical source contracts (contracts/*.yml) that sources.md defines."""
+"""Load the canonical source contracts (contracts/*.yml) that docs/sources.md defines."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ class Contract:
                 cols["person_key"] = "VARCHAR"
                 cols["person_birth_date"] = "DATE"
                 if "gender" not in self.field_names:
-                    # privacy.md: legal sex is kept only when the export has no gender field.
+                    # docs/privacy.md: legal sex is kept only when the export has no gender field.
                     cols["person_legal_sex"] = "VARCHAR"
             else:
                 cols[f.name] = DUCKDB_TYPES[f.type]

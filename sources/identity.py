@@ -1,4 +1,4 @@
-"""Personal identity numbers (privacy.md): validation, normalisation, derived birth date, keyed pseudonyms."""
+"""Personal identity numbers (docs/privacy.md): validation, normalisation, derived birth date, keyed pseudonyms."""
 
 from __future__ import annotations
 

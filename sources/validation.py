@@ -1,7 +1,7 @@
 """Row-level validation of one file: typing by the profile, then the contract's pandera schema.
 
 Every failure becomes a quarantine finding (row number, field, rule, value); a row with any finding
-is not loaded. Rule names are those of sources.md.
+is not loaded. Rule names are those of docs/sources.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The published copy for analysts and BI tools, downstream of every mart and report (operations.md).
+"""The published copy for analysts and BI tools, downstream of every mart and report (docs/operations.md).
 
 It is the last asset of a build: a failing dbt test or a failing blocking check upstream skips it, so a failed
 run never replaces the copy readers see.
@@ -100,7 +100,7 @@ def _build_publication(kind: str) -> dg.AssetsDefinition:
         partitions_def=partitions_def,
         deps=[k for k in _published_upstream() if k.path[0] == "reports"],
         kinds={"duckdb"},
-        description=f"The frozen report rows of one {kind.replace('_', '-')} (metrics.md: a published period is "
+        description=f"The frozen report rows of one {kind.replace('_', '-')} (docs/metrics.md: a published period is "
         "frozen): copied into the warehouse's publication schema with the export batches they came from, then "
         "the published copy is refreshed. Already published periods are left as they are.",
     )

@@ -1,4 +1,4 @@
-"""The published copy for analysts and BI tools, and frozen report periods (operations.md, metrics.md).
+"""The published copy for analysts and BI tools, and frozen report periods (docs/operations.md, docs/metrics.md).
 
 The copy is a separate DuckDB file built from the warehouse after a successful build: the marts, the reports and
 the quality ledger and findings only. It is written under a temporary name in the published folder, checkpointed

@@ -1,10 +1,11 @@
 """The dbt unit tests (the `unit_tests:` of the model YAML files) run here, not in the pipeline's builds: their
-inputs are fixed, so they check the SQL, not the data (orchestration/dbt_project.py: dbt_build_args)."""
+inputs are fixed, so they check the SQL, not the data (orchestration/transform/dbt_project.py: dbt_build_args)."""
 
 import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 
 import pytest
 
@@ -19,12 +20,7 @@ def test_every_dbt_unit_test_passes(pima_run, tmp_path):
     # Unit tests read the column types of their inputs from a built warehouse: a copy of the PIMA one.
     warehouse = tmp_path / "followup.duckdb"
     shutil.copy(settings.warehouse_path, warehouse)
-    env = {
-        **os.environ,
-        "FOLLOWUP_WAREHOUSE_PATH": str(warehouse),
-        "FOLLOWUP_AS_OF_DATE": settings.as_of_date.isoformat(),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    env = {**os.environ, **replace(settings, warehouse_path=warehouse).dbt_env()}
     target = tmp_path / "target"
     done = subprocess.run(
         [dbt_executable(), "test", "--no-version-check", "--select", "test_type:unit", "--target-path", str(target)],
