@@ -29,14 +29,19 @@ def _sh(args: list, cwd: Path, env: dict | None = None) -> subprocess.CompletedP
 
 def test_the_wheel_installs_and_runs_outside_the_repository(tmp_path):
     dist = tmp_path / "dist"
-    _sh([sys.executable, "-m", "pip", "wheel", str(REPO_ROOT), "--no-deps", "--no-build-isolation", "-w", dist], tmp_path)
+    _sh(
+        [sys.executable, "-m", "pip", "wheel", str(REPO_ROOT), "--no-deps", "--no-build-isolation", "-w", dist],
+        tmp_path,
+    )
     [wheel] = list(dist.glob("followup_warehouse-*.whl"))
 
     fresh = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(fresh)
     python = fresh / "bin" / "python"
     _sh([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--quiet", wheel], tmp_path)
-    site = Path(_sh([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp_path).stdout.strip())
+    site = Path(
+        _sh([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp_path).stdout.strip()
+    )
     (site / "project_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
 
     work = tmp_path / "municipality"
@@ -54,8 +59,12 @@ def test_the_wheel_installs_and_runs_outside_the_repository(tmp_path):
     assert "all steps succeeded" in run.stdout
 
     located = _sh(
-        [python, "-c", "import orchestration, dbt_project, demo_municipality; print(orchestration.__file__);"
-         "print(dbt_project.PROJECT_DIR); print(demo_municipality.__file__)"],
+        [
+            python,
+            "-c",
+            "import orchestration, dbt_project, demo_municipality; print(orchestration.__file__);"
+            "print(dbt_project.PROJECT_DIR); print(demo_municipality.__file__)",
+        ],
         elsewhere,
         env,
     ).stdout.split()
