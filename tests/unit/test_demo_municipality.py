@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from demo_municipality import DIRT, generate, personnummer
 from sources.contracts import all_contracts
-from sources.demo import DIRT, _personnummer, generate
 from sources.identity import InvalidId, parse_person_id
 
 
@@ -78,8 +78,8 @@ def test_distinct_persons_get_distinct_identity_numbers():
     # same number; at scale 100 that quarantined 5 619 support months as duplicate keys.
     days = np.array([10_000, 10_001, 10_002, 10_003] * 250)
     female = np.zeros(1000, dtype=bool)
-    numbers = _personnummer(days, female)
+    numbers = personnummer(days, female)
     normalised = {parse_person_id(n, date(2026, 11, 1)).normalised for n in numbers}
     assert len(normalised) == 1000
-    later = _personnummer(days[:10], female[:10], start=1000)  # a later batch never reuses a first-batch serial
+    later = personnummer(days[:10], female[:10], start=1000)  # a later batch never reuses a first-batch serial
     assert not normalised & {parse_person_id(n, date(2026, 11, 1)).normalised for n in later}
