@@ -11,13 +11,13 @@ from sources.contracts import load_contract
 
 EXPORT_DATE = date(2026, 11, 1)
 HISTORY_START = date(2016, 1, 1)
-EPOCH = np.datetime64("1970-01-01", "D")
+_EPOCH = np.datetime64("1970-01-01", "D")
 EXPORT = np.datetime64(EXPORT_DATE.isoformat(), "D")
 
 
 def days(d: str | date) -> int:
     """Days since 1970-01-01."""
-    return int((np.datetime64(str(d), "D") - EPOCH).astype(int))
+    return int((np.datetime64(str(d), "D") - _EPOCH).astype(int))
 
 
 def date_col(day_numbers: np.ndarray, valid: np.ndarray | None = None) -> pl.Series:

@@ -113,7 +113,7 @@ def write(w: Writer, scale: float) -> None:
             orient="row",
         ),
     )
-    # The budget decided for each unit's whole life, per cost category, the November before it started.
+    # The budget for each unit's whole life per cost category, decided in the November before its first year.
     budget = []
     for u in UNITS:
         first_year, last_year = years(u)

@@ -176,8 +176,8 @@ def _placements(rng: np.random.Generator, c: Cases) -> pl.DataFrame:
 
 
 def _ledger(rng: np.random.Generator, scale: float) -> pl.DataFrame:
-    """Monthly entries per unit and cost category around a twelfth of the yearly budget, and one correction a year
-    before each unit's last year."""
+    """Monthly entries per unit and cost category, a twelfth of the yearly budget give or take, and for each unit one
+    correction on the last day of the year before its last."""
     ledger = []
     entry = 0
     for u in UNITS:

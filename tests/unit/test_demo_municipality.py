@@ -3,9 +3,12 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pytest
 
-from demo_municipality import DIRT, generate, personnummer
+from demo_municipality import DIRT, generate, generate_increment, personnummer
+from demo_municipality.units import UNITS, UNITS_FILE, load_units
+from demo_municipality.writing import write_xlsx
 from sources.contracts import all_contracts
 from sources.identity import InvalidId, parse_person_id
 
@@ -83,3 +86,61 @@ def test_distinct_persons_get_distinct_identity_numbers():
     assert len(normalised) == 1000
     later = personnummer(days[:10], female[:10], start=1000)  # a later batch never reuses a first-batch serial
     assert not normalised & {parse_person_id(n, date(2026, 11, 1)).normalised for n in later}
+
+
+def test_units_catalogue_is_the_units_export(demo):
+    out, _ = demo
+    assert [u.code for u in UNITS] == ["PIMA", "C2C", "NPF", "SKOL", "HLT", "UPS", "UNGH", "BER"]
+    exported = _csv(out, "units")
+    assert [r["unit_code"] for r in exported] == [u.code for u in UNITS]
+    assert [r["unit_name"] for r in exported] == [u.name for u in UNITS]
+    assert {r["unit_code"]: r["person_id_pattern"] for r in exported if r["person_id_pattern"]} == {
+        "BER": r"R-\d{4}-\d{3}"
+    }
+    assert all(isinstance(u.ages, tuple) and isinstance(u.staff_fte, float) for u in UNITS)
+    # The optional sources come from the units that carry the flag, and only from them.
+    from python_calamine import CalamineWorkbook
+
+    for source in ("attendance", "drug_tests", "ors", "srs", "sdq", "wellbeing"):
+        if source in ("attendance", "drug_tests"):
+            case_ids = [r["case_id"] for r in _csv(out, source)]
+        else:
+            sheet = CalamineWorkbook.from_path(str(next((out / source).glob("*.xlsx")))).get_sheet_by_index(0)
+            header, *rows = sheet.to_python()
+            case_ids = [r[header.index("case_id")] for r in rows]
+        assert {c.split("-")[0] for c in case_ids} == {u.code for u in UNITS if getattr(u, source)}, source
+
+
+def test_units_file_with_an_unknown_key_is_refused(tmp_path):
+    bad = tmp_path / "units.yml"
+    bad.write_text((UNITS_FILE.read_text(encoding="utf-8")).replace("    srs: true", "    srs: true\n    sr: true"))
+    with pytest.raises(ValueError, match="unit BER has unknown key"):
+        load_units(bad)
+
+
+@pytest.mark.parametrize("header_row", [1, 3])
+def test_xlsx_sheet_layout(tmp_path, header_row):
+    from python_calamine import CalamineWorkbook
+
+    frame = pl.DataFrame({"case_id": ["A<&>1", None], "score": [1.5, 2.0], "n": [3, None]})
+    path = tmp_path / "ors.xlsx"
+    write_xlsx(frame, path, "ors", "ors – title", header_row, date(2026, 11, 1))
+    book = CalamineWorkbook.from_path(str(path))
+    assert book.sheet_names == ["ors"]
+    rows = book.get_sheet_by_name("ors").to_python(skip_empty_area=False)
+    above = [["ors – title", "", ""], ["", "", ""]] if header_row == 3 else []
+    assert rows == [*above, ["case_id", "score", "n"], ["A<&>1", 1.5, 3.0], ["", 2.0, ""]]
+    write_xlsx(frame, tmp_path / "again.xlsx", "ors", "ors – title", header_row, date(2026, 11, 1))
+    assert (tmp_path / "again.xlsx").read_bytes() == path.read_bytes()
+
+
+def test_increment_keeps_every_case_and_adds_november(demo, tmp_path):
+    out, _ = demo
+    rows = generate_increment(tmp_path, scale=0.2, seed=3)
+    assert {p.name for p in tmp_path.glob("*/*")} == {f"{s}_2026-12-01.{'xlsx' if s == 'ors' else 'csv'}" for s in rows}
+    before = {r["case_id"] for r in _csv(out, "enrolments")}
+    after = _csv(tmp_path, "enrolments")
+    new = [r for r in after if r["case_id"] not in before]
+    assert before <= {r["case_id"] for r in after} and new
+    assert all("2026-11-01" <= r["enrolled_on"] <= "2026-11-30" for r in new)
+    assert all(r["activity_on"].startswith("2026-11") for r in _csv(tmp_path, "activities"))
