@@ -387,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--key-file", type=Path, required=True)
     i.add_argument("--profile-to", type=Path)
     i.add_argument("--out", type=Path, required=True)
-    g = sub.add_parser("increment", help="land one more month on a demo landing folder (sources.demo)")
+    g = sub.add_parser("increment", help="land one more month on a demo landing folder (demo_municipality)")
     g.add_argument("--landing", type=Path, required=True)
     g.add_argument("--scale", type=float, required=True)
     g.add_argument("--seed", type=int, required=True)
@@ -395,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.command == "increment":
-        from sources.demo import generate_increment
+        from demo_municipality import generate_increment
 
         before = {p for _, p in landing_files(args.landing)}
         rows = generate_increment(args.landing, scale=args.scale, seed=args.seed, profile=args.profile)

@@ -5,7 +5,7 @@ In one invocation, each step a measured child process (see benchmarks/common.py 
 1. `followup demo --scale N` writes the landing folder (its time and memory are reported too);
 2. **floor**: DuckDB alone loads every landing file into a table;
 3. **full run**: `followup run` from an empty warehouse;
-4. the demo's next month is landed (`sources.demo.generate_increment`: a new enrolments snapshot and November's
+4. the demo's next month is landed (`demo_municipality.generate_increment`: a new enrolments snapshot and November's
    append exports), its files get a floor of their own, then the **incremental run**;
 5. **no-op run**: `followup run` again with nothing new.
 

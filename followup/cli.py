@@ -26,7 +26,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from sources.demo import generate
+    from demo_municipality import generate
 
     settings = _settings(args)
     out = Path(args.out) if args.out else settings.landing_dir

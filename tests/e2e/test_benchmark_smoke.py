@@ -130,7 +130,7 @@ def test_large_files_land_every_row(tmp_path):
     import duckdb
 
     from benchmarks.common import ingest
-    from sources.demo import generate
+    from demo_municipality import generate
 
     rows = generate(tmp_path / "landing", scale=2, seed=5)
     assert max(rows[s] for s in ("activities", "attendance", "drug_tests", "support_months")) > 122_880

@@ -6,7 +6,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from sources.demo import QUARANTINED_ROWS, generate
+from demo_municipality import QUARANTINED_ROWS, generate
 from tests.conftest import TEST_KEY, settings_for
 
 pytestmark = pytest.mark.slow
