@@ -30,7 +30,7 @@ def _definitions(tmp_path: Path, new_cases: int) -> dg.Definitions:
         assets=[period_summary, published_copy],
         asset_checks=[check],
         resources={
-            "warehouse": WarehouseResource(path=str(tmp_path / "warehouse.duckdb")),
+            "warehouse": WarehouseResource(path=str(tmp_path / "warehouse.duckdb"), memory_limit="1GB", threads=1),
             "published": PublishedResource(published_dir=str(tmp_path / "published")),
         },
     )
