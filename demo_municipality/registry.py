@@ -45,8 +45,8 @@ def _activities(rng: np.random.Generator, c: Cases) -> pl.DataFrame:
             "treatment_session",
         ]
     )
-    # Codes drawn as indexes (the same draws as rng.choice(types)) and turned into text by polars: at scale 100
-    # numpy string arrays of this size were gigabytes.
+    # Codes drawn as indexes (the same draws as rng.choice(types)) and turned into text by polars: numpy string
+    # arrays of this size take gigabytes at large scales.
     names = pl.Series([*types, "sip_meeting"])
     act = rng.choice(len(types), len(rep))
     unit_rep = c.unit[rep]

@@ -97,8 +97,8 @@ def _numeric(original: pl.DataFrame, export: pl.DataFrame) -> pl.DataFrame:
 
 
 # The workbook is written here rather than by xlsxwriter (polars' write_excel) or openpyxl's write-only mode:
-# both go through Python once per cell, which made generation several times slower at every scale (and minutes
-# at the benchmarks' scale 100), while a one-sheet workbook of plain values needs only the parts below.
+# both go through Python once per cell, which made generation several times slower (BENCHMARKS.md), while a
+# one-sheet workbook of plain values needs only the parts below.
 # Readers see the same cells either way: strings, numbers, nothing where a value is null.
 _XLSX_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _XLSX_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -66,7 +66,7 @@ def _calamine_sheet(path: str, stamp: tuple[int, int], sheet: str | None) -> lis
     is not a plain one (unreadable workbook, missing sheet), so that openpyxl's path gives the rejection.
 
     Cached because calamine parses the whole sheet even for the header that chooses the profile: the file is then
-    parsed once, not twice (6-10 s per survey workbook at scale 100). `stamp` (mtime, size) keys a changed file
+    parsed once, not twice (figures in BENCHMARKS.md). `stamp` (mtime, size) keys a changed file
     anew; read_file empties the cache once it has the frame."""
     try:
         from python_calamine import CalamineWorkbook
@@ -132,7 +132,7 @@ def _cell_text(value: object, decimal: str = ".") -> str | None:
 
 def _column_text(values: tuple, decimal: str) -> pl.Series:
     """One sheet column as _cell_text gives it, cell by cell only where a column holds more than text and numbers:
-    a survey column of 800 000 numbers is formatted by polars (the per-cell path took ~5 s per workbook)."""
+    a large survey column of numbers is formatted by polars, not cell by cell (BENCHMARKS.md)."""
     kinds = set(map(type, values))
     if kinds <= {str, NoneType}:
         return pl.Series(values, dtype=pl.Utf8).replace("", None)

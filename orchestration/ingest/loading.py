@@ -109,8 +109,8 @@ def _write_rows(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.Dat
     wins in staging) and recorded in quality.key_changes.
 
     Only rows whose key is already in raw go through the content comparison; the others (a new month's export:
-    nearly all of them) are inserted as they are. Comparing all of them cost 3 GiB and 5 s for 6 million
-    activities. Both steps read raw only as committed before this file: DuckDB 2.0.0 scans a large table filled
+    nearly all of them) are inserted as they are: comparing all of them cost gigabytes (BENCHMARKS.md). Both
+    steps read raw only as committed before this file: DuckDB 2.0.0 scans a large table filled
     earlier in the same transaction as empty (a file once reported as loaded wrote nothing), so the rows are read
     straight from the registered Arrow frame and the comparison runs before any insert.
     """

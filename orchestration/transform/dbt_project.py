@@ -80,7 +80,7 @@ def dbt_build_args(threads: int, select: str | None = None, full_refresh: bool =
     """Always `dbt build` (seeds, models and tests together); tests become asset checks.
 
     Unit tests are left out: their inputs are fixed, so they say nothing about the data and run in `make test`
-    instead (tests/integration/test_dbt_unit_tests.py); at scale 1 they were a third of the build's time.
+    instead (tests/integration/test_dbt_unit_tests.py); what they cost a build is in BENCHMARKS.md.
     """
     args = ["build", "--no-version-check", "--threads", str(threads), "--exclude-resource-type", "unit_test"]
     if select:
