@@ -1,4 +1,4 @@
-{# The metric keys usable in unit_targets (metrics.md), in the order the scorecard prints their goal status. #}
+{# The metric keys usable in unit_targets (docs/metrics.md), in the order the scorecard prints their goal status. #}
 {% macro goal_metric_keys() -%}
     {{ return([
         'attendance_rate', 'action_plan_within_90_days_share', 'drug_free_share', 'activities_per_case_month',

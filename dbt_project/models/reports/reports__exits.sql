@@ -1,4 +1,4 @@
--- outcome.exits suppressed for publication (privacy.md). The rows of a unit and period are the parts of the
+-- outcome.exits suppressed for publication (docs/privacy.md). The rows of a unit and period are the parts of the
 -- exits published in reports.unit_scorecard: primary and secondary suppression on exited_cases; the shares
 -- only when the period's exits (their denominator) are at least k and their own count is not small.
 with exits as (

@@ -1,5 +1,5 @@
 -- Period x unit: the headline figures of every unit side by side, plus persons concurrently enrolled in another
--- unit and transfers out and in; suppressed for publication (privacy.md).
+-- unit and transfers out and in; suppressed for publication (docs/privacy.md).
 with figures as (
     select * from {{ ref('int_unit_scorecards_assembled') }}
 ),

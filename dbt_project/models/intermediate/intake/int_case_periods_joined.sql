@@ -1,4 +1,4 @@
--- One row per case and period in which it is active (metrics.md common terms), with the flags the
+-- One row per case and period in which it is active (docs/metrics.md common terms), with the flags the
 -- period tables count. new, exited and ongoing cases are all active, so this join holds them all.
 select
     p.unit_code,

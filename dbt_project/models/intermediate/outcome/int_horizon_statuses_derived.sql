@@ -1,4 +1,4 @@
--- Each case's status at its horizon (metrics.md outcome.status_at_horizon): horizon date = enrolled_on + H months
+-- Each case's status at its horizon (docs/metrics.md outcome.status_at_horizon): horizon date = enrolled_on + H months
 -- (H from the unit's work_or_studies_at_horizon_share target, default 18). In the horizon month the person's
 -- support_months rows decide when there are any (positive when wage or study_allowance is the largest amount that
 -- month; a tie with another type counts as positive); otherwise the exit does (a positive exit on or before the

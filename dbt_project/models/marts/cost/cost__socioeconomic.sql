@@ -1,5 +1,5 @@
 {%- set payers = ['municipality', 'social_insurance', 'state', 'other'] -%}
--- Unit x period: the socioeconomic calculation of metrics.md on the cases exited on or before measured_to
+-- Unit x period: the socioeconomic calculation of docs/metrics.md on the cases exited on or before measured_to
 -- whose follow-up window had ended by then, with every parameter used and the unit costs' price year.
 -- Benefits are null when no case is measured yet (nothing to annualise); payback_months also when the
 -- adjusted benefit is not positive.
