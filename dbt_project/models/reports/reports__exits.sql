@@ -4,12 +4,13 @@
 with exits as (
     select
         e.*,
-        sum(e.exited_cases) over (partition by e.unit_code, e.period_label) as period_exits,
-        sum(case when e.exit_group in ('work', 'studies') then e.exited_cases else 0 end)
-            over (partition by e.unit_code, e.period_label) as period_positive_exits,
-        sum(case when e.exit_group = 'dropout' then e.exited_cases else 0 end)
-            over (partition by e.unit_code, e.period_label) as period_dropouts
+        t.period_exits,
+        t.positive_exits as period_positive_exits,
+        t.dropouts as period_dropouts
     from {{ ref('outcome__exits') }} as e
+    inner join {{ ref('int_unit_period_exits_summed') }} as t
+        on t.unit_code = e.unit_code
+        and t.period_label = e.period_label
 ),
 
 flagged as (

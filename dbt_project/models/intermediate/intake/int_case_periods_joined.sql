@@ -16,6 +16,7 @@ select
     c.referral_source,
     c.exit_reason,
     c.exit_group,
+    c.is_positive_exit,
     c.destination_unit_code,
     c.phase,
     c.enrolled_on >= p.starts_on as is_new,

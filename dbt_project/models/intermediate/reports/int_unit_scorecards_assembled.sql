@@ -8,13 +8,7 @@ process as (
 ),
 
 exits as (
-    select
-        unit_code,
-        period_label,
-        sum(case when exit_group in ('work', 'studies') then exited_cases else 0 end) as positive_exits,
-        sum(case when exit_group = 'dropout' then exited_cases else 0 end) as dropouts
-    from {{ ref('outcome__exits') }}
-    group by unit_code, period_label
+    select unit_code, period_label, positive_exits, dropouts from {{ ref('int_unit_period_exits_summed') }}
 ),
 
 ors as (

@@ -18,7 +18,7 @@ cases as (
         period_label,
         count(*) as active_cases,
         sum(active_days) / 30.4375 as case_months,
-        sum(case when is_exited and exit_group in ('work', 'studies') then 1 else 0 end) as positive_exits
+        sum(case when is_exited and is_positive_exit then 1 else 0 end) as positive_exits
     from {{ ref('int_case_periods_joined') }}
     group by unit_code, period_label
 ),

@@ -7,7 +7,7 @@ with exits as (
         age_band,
         coalesce(enrolment_reason, 'unknown') as enrolment_reason,
         sum(case when is_exited then 1 else 0 end) as exited_cases,
-        sum(case when is_exited and exit_group in ('work', 'studies') then 1 else 0 end) as positive_exits
+        sum(case when is_exited and is_positive_exit then 1 else 0 end) as positive_exits
     from {{ ref('int_case_periods_joined') }}
     group by unit_code, period_label, gender, age_band, coalesce(enrolment_reason, 'unknown')
 ),
