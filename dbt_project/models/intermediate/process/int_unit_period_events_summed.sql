@@ -11,10 +11,12 @@
     on_schema_change='fail'
 ) }}
 
+{#- Every version of the events in raw (staging views): the name of the loaded_through column, key and date. #}
 {%- set event_sources = [
-    {'name': 'activities', 'keys': ['activity_id'], 'date': 'activity_on'},
-    {'name': 'attendance', 'keys': ['case_id', 'attendance_on'], 'date': 'attendance_on'},
-    {'name': 'drug_tests', 'keys': ['test_id'], 'date': 'tested_on'},
+    {'name': 'activities', 'versions': 'stg_registry__activity_versions', 'keys': ['activity_id'], 'date': 'activity_on'},
+    {'name': 'attendance', 'versions': 'stg_registry__attendance_versions', 'keys': ['case_id', 'attendance_on'],
+        'date': 'attendance_on'},
+    {'name': 'drug_tests', 'versions': 'stg_registry__drug_test_versions', 'keys': ['test_id'], 'date': 'tested_on'},
 ] %}
 
 with case_periods as (
@@ -40,7 +42,7 @@ fingerprints as (
 loaded_through as (
     select
         {%- for s in event_sources %}
-        (select max(_loaded_at) from {{ source('raw', s.name) }}) as {{ s.name }}_loaded_through{{ ',' if not loop.last }}
+        (select max(loaded_at) from {{ ref(s.versions) }}) as {{ s.name }}_loaded_through{{ ',' if not loop.last }}
         {%- endfor %}
 ),
 
@@ -48,11 +50,12 @@ loaded_through as (
 changed_events as (
     {%- for s in event_sources %}
     select r.case_id, r.{{ s.date }} as event_on
-    from {{ source('raw', s.name) }} as r
+    from {{ ref(s.versions) }} as r
     where {{ has_version_loaded_after(
-        source('raw', s.name),
+        ref(s.versions),
         s['keys'],
-        "(select coalesce(max(" ~ s.name ~ "_loaded_through), timestamp '1970-01-01') from " ~ this ~ ")"
+        "(select coalesce(max(" ~ s.name ~ "_loaded_through), timestamp '1970-01-01') from " ~ this ~ ")",
+        loaded_at='loaded_at'
     ) }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}

@@ -1,4 +1,5 @@
--- The headline figures of a unit's half-year self-evaluation, before suppression.
+-- The headline figures of a unit's half-year self-evaluation, before suppression: assembled from the marts, so it
+-- lives with the reports (models/reports/assembled) while its relation stays intermediate.int_unit_scorecards_assembled.
 with intake as (
     select * from {{ ref('intake__period_summary') }}
 ),
