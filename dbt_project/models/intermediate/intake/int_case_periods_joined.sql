@@ -29,5 +29,4 @@ select
 from {{ ref('int_unit_periods_joined') }} as p
 inner join {{ ref('int_cases_classified') }} as c
     on c.unit_code = p.unit_code
-    and c.enrolled_on <= p.measured_to
-    and (c.exited_on is null or c.exited_on >= p.starts_on)
+    and {{ case_active_in_period('c', 'p') }}

@@ -79,7 +79,7 @@ scope as (
     from changed_events as e
     inner join case_periods as cp
         on cp.case_id = e.case_id
-        and e.event_on between cp.starts_on and cp.measured_to
+        and {{ in_period('e.event_on', 'cp') }}
 ),
 
 scoped_case_periods as (
@@ -121,7 +121,7 @@ case_activity_mix as (
     from scoped_case_periods as cp
     inner join {{ ref('stg_registry__activities') }} as a
         on a.case_id = cp.case_id
-        and a.activity_on between cp.starts_on and cp.measured_to
+        and {{ in_period('a.activity_on', 'cp') }}
     group by cp.unit_code, cp.period_label, a.activity_type, coalesce(a.intervention_category, 'unknown'), a.case_id
 ),
 
@@ -169,7 +169,7 @@ attendance as (
     from scoped_case_periods as cp
     inner join {{ ref('stg_registry__attendance_days') }} as a
         on a.case_id = cp.case_id
-        and a.attendance_on between cp.starts_on and cp.measured_to
+        and {{ in_period('a.attendance_on', 'cp') }}
     group by cp.unit_code, cp.period_label
 ),
 
@@ -184,7 +184,7 @@ latest_tests as (
     from scoped_case_periods as cp
     inner join {{ ref('stg_registry__drug_tests') }} as t
         on t.case_id = cp.case_id
-        and t.tested_on between cp.starts_on and cp.measured_to
+        and {{ in_period('t.tested_on', 'cp') }}
         and t.result in ('negative', 'positive', 'refused')
     group by cp.unit_code, cp.period_label, t.case_id
 ),

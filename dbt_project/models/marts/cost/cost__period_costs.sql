@@ -8,7 +8,7 @@ with spent as (
     from {{ ref('int_unit_periods_joined') }} as p
     inner join {{ ref('stg_finance__ledger_entries') }} as l
         on l.unit_code = p.unit_code
-        and l.booked_on between p.starts_on and p.measured_to
+        and {{ in_period('l.booked_on') }}
     group by p.unit_code, p.period_label
 ),
 

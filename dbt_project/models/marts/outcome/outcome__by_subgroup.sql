@@ -26,7 +26,7 @@ ors as (
         on ic.unit_code = p.unit_code
         and ic.measure = 'ors_total'
         and ic.last_score is not null
-        and ic.last_on between p.starts_on and p.measured_to
+        and {{ in_period('ic.last_on') }}
     inner join {{ ref('int_cases_classified') }} as c
         on c.case_id = ic.case_id
     group by p.unit_code, p.period_label, c.gender, c.age_band, coalesce(c.enrolment_reason, 'unknown')

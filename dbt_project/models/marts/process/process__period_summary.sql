@@ -17,7 +17,7 @@ plans as (
             as plan_timely_cases
     from case_periods as cp
     left join first_plans as fp on fp.case_id = cp.case_id
-    where {{ dbt.dateadd('day', 90, 'cp.enrolled_on') }} <= cp.measured_to
+    where {{ in_period(dbt.dateadd('day', 90, 'cp.enrolled_on'), 'cp', to_date=true) }}
     group by cp.unit_code, cp.period_label
 ),
 

@@ -23,7 +23,7 @@ ors as (
         on ic.unit_code = p.unit_code
         and ic.measure = 'ors_total'
         and ic.classification <> 'not_classifiable'
-        and ic.last_on between p.starts_on and p.measured_to
+        and {{ in_period('ic.last_on') }}
     group by p.unit_code, p.period_label
 ),
 
@@ -44,7 +44,7 @@ srs as (
     from {{ ref('int_unit_periods_joined') }} as p
     inner join {{ ref('int_srs_sessions_flagged') }} as f
         on f.unit_code = p.unit_code
-        and f.administered_on between p.starts_on and p.measured_to
+        and {{ in_period('f.administered_on') }}
     group by p.unit_code, p.period_label
 ),
 
