@@ -28,12 +28,12 @@
         ),
 
         repeated_keys as (
-            select {{ keys | join(', ') }} from versions group by all having count(*) > 1
+            select {{ keys | join(', ') }} from versions group by {{ keys | join(', ') }} having count(*) > 1
         )
 
         select v.*, 1 as _version_rank
         from versions as v
-        anti join repeated_keys as k on {{ same_key }}
+        {{ anti_join('repeated_keys as k', same_key) }}
 
         union all
 
@@ -45,7 +45,7 @@
                     order by _exported_on desc, _loaded_at desc, _row_number desc
                 ) as _version_rank
             from versions as v
-            semi join repeated_keys as k on {{ same_key }}
+            {{ semi_join('repeated_keys as k', same_key) }}
         ) as ranked
         where _version_rank = 1
     )

@@ -6,7 +6,7 @@
 -- corrected date or case moves an event out of one period and into another).
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=upsert_strategy(),
     unique_key=['unit_code', 'period_label'],
     on_schema_change='fail'
 ) }}
@@ -31,7 +31,7 @@ fingerprints as (
         p.starts_on,
         p.measured_to,
         count(cp.case_id) as active_cases,
-        coalesce(bit_xor(hash(cp.case_id)), 0) as active_cases_hash
+        {{ set_fingerprint('cp.case_id') }} as active_cases_hash
     from {{ ref('int_unit_periods_joined') }} as p
     left join case_periods as cp
         on cp.unit_code = p.unit_code
@@ -85,17 +85,13 @@ scope as (
 scoped_case_periods as (
     select cp.*
     from case_periods as cp
-    semi join scope as s
-        on s.unit_code = cp.unit_code
-        and s.period_label = cp.period_label
+    {{ semi_join('scope as s', 's.unit_code = cp.unit_code and s.period_label = cp.period_label') }}
 ),
 
 scoped_fingerprints as (
     select f.*
     from fingerprints as f
-    semi join scope as s
-        on s.unit_code = f.unit_code
-        and s.period_label = f.period_label
+    {{ semi_join('scope as s', 's.unit_code = f.unit_code and s.period_label = f.period_label') }}
 ),
 {% else %}
 scoped_case_periods as (
@@ -145,16 +141,16 @@ activities as (
         sum(activities) as activities,
         sum(minutes) as activity_minutes,
         sum(case when activity_type = 'sip_meeting' then activities else 0 end) as sip_meetings,
-        list(
-            struct_pack(
-                activity_type := activity_type,
-                intervention_category := intervention_category,
-                activities := activities,
-                minutes := minutes,
-                cases := cases
-            )
-            order by activity_type, intervention_category
-        ) as activity_mix
+        {{ list_agg(
+            struct_of([
+                ('activity_type', 'activity_type'),
+                ('intervention_category', 'intervention_category'),
+                ('activities', 'activities'),
+                ('minutes', 'minutes'),
+                ('cases', 'cases'),
+            ]),
+            'activity_type, intervention_category'
+        ) }} as activity_mix
     from activity_mix
     group by unit_code, period_label
 ),
@@ -180,7 +176,7 @@ latest_tests as (
         cp.unit_code,
         cp.period_label,
         t.case_id,
-        arg_max(t.result, struct_pack(tested_on := t.tested_on, test_id := t.test_id)) as result
+        {{ arg_max_by('t.result', [('tested_on', 't.tested_on'), ('test_id', 't.test_id')]) }} as result
     from scoped_case_periods as cp
     inner join {{ ref('stg_registry__drug_tests') }} as t
         on t.case_id = cp.case_id

@@ -33,9 +33,9 @@ case_months as (
         cp.period_label,
         sum(cp.active_days) / 30.4375 as case_months,
         sum(case when cp.is_ongoing then 1 else 0 end) as ongoing_at_end,
-        percentile_cont(0.5) within group (
-            order by case when cp.is_new then {{ dbt.datediff('cp.enrolled_on', 'fa.first_activity_on', 'day') }} end
-        ) as median_days_to_first_activity
+        {{ median(
+            'case when cp.is_new then ' ~ dbt.datediff('cp.enrolled_on', 'fa.first_activity_on', 'day') ~ ' end'
+        ) }} as median_days_to_first_activity
     from case_periods as cp
     left join first_activities as fa
         on fa.case_id = cp.case_id
