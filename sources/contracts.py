@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -10,6 +11,8 @@ import yaml
 
 CONTRACTS_DIR = Path(__file__).parent / "contracts"
 CODELISTS_FILE = Path(__file__).parent / "codelists.yml"
+# The metric keys a unit's goals may name have one home, the dbt seed the scorecards read too (docs/metrics.md).
+METRIC_KEYS_SEED = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "metric_keys.csv"
 
 DUCKDB_TYPES = {
     "str": "VARCHAR",
@@ -99,7 +102,14 @@ class Contract:
 @cache
 def code_lists() -> dict[str, tuple[str, ...]]:
     raw = yaml.safe_load(CODELISTS_FILE.read_text(encoding="utf-8"))
-    return {name: tuple(str(v) for v in values) for name, values in raw.items()}
+    return {name: tuple(str(v) for v in values) for name, values in raw.items()} | {"metric_key": metric_keys()}
+
+
+def metric_keys() -> tuple[str, ...]:
+    """The code list metric_key: the seed metric_keys of the dbt project, in its goal_order."""
+    with METRIC_KEYS_SEED.open(encoding="utf-8", newline="") as f:
+        rows = sorted(csv.DictReader(f), key=lambda row: int(row["goal_order"]))
+    return tuple(row["metric_key"] for row in rows)
 
 
 @cache

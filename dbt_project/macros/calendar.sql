@@ -1,4 +1,4 @@
-{# months(a, b): calendar months touched, both ends included (metrics.md). #}
+{# months(a, b): calendar months touched, both ends included (docs/metrics.md). #}
 {% macro months_between(a, b) -%}
     (12 * (extract(year from {{ b }}) - extract(year from {{ a }})) + extract(month from {{ b }}) - extract(month from {{ a }}) + 1)
 {%- endmacro %}

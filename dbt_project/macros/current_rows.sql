@@ -28,12 +28,12 @@
         ),
 
         repeated_keys as (
-            select {{ keys | join(', ') }} from versions group by all having count(*) > 1
+            select {{ keys | join(', ') }} from versions group by {{ keys | join(', ') }} having count(*) > 1
         )
 
         select v.*, 1 as _version_rank
         from versions as v
-        anti join repeated_keys as k on {{ same_key }}
+        {{ anti_join('repeated_keys as k', same_key) }}
 
         union all
 
@@ -45,20 +45,30 @@
                     order by _exported_on desc, _loaded_at desc, _row_number desc
                 ) as _version_rank
             from versions as v
-            semi join repeated_keys as k on {{ same_key }}
+            {{ semi_join('repeated_keys as k', same_key) }}
         ) as ranked
         where _version_rank = 1
     )
 {%- endmacro %}
 
-{# True on a raw row (alias r) whose key has any version loaded after `loaded_after` (a SQL expression): an
-   incremental build recomputes every version of such keys, since the newest may move or replace older ones. #}
-{% macro has_version_loaded_after(relation, keys, loaded_after) -%}
+{# True on a row (alias r) of a relation of raw versions whose key has any version loaded after `loaded_after` (a
+   SQL expression): an incremental build recomputes every version of such keys, since the newest may move or replace
+   older ones. loaded_at names the relation's load-time column. #}
+{% macro has_version_loaded_after(relation, keys, loaded_after, loaded_at='_loaded_at') -%}
     exists (
         select 1 from {{ relation }} as n
-        where n._loaded_at > {{ loaded_after }}
+        where n.{{ loaded_at }} > {{ loaded_after }}
         {%- for k in keys %}
             and n.{{ k }} = r.{{ k }}
         {%- endfor %}
     )
+{%- endmacro %}
+
+{# Every version of every row of an append source of dated case events (raw keeps each export's row, superseded
+   ones too): its key, case and date, and when it was loaded. int_unit_period_events_summed reads these to
+   recompute the periods a corrected event leaves as well as the one it enters, and to record the newest load it
+   has seen. #}
+{% macro event_versions(relation, keys, date_column) -%}
+select {{ (keys + ['case_id', date_column]) | unique | join(', ') }}, _loaded_at as loaded_at
+from {{ relation }}
 {%- endmacro %}

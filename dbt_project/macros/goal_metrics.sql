@@ -1,10 +1,16 @@
-{# The metric keys usable in unit_targets (metrics.md), in the order the scorecard prints their goal status. #}
+{# The metric keys usable in unit_targets (docs/metrics.md), in the order the scorecard prints their goal status: the
+   seed metric_keys, their one home (the unit_targets validation in sources/contracts.py reads the same file).
+   The seed is read when the calling model is compiled (the seed is built before it: ref() makes it a parent);
+   at parse time the list is empty. The relation comes from the graph, not from ref(), so that a unit test of a
+   caller reads the seed's table rather than its fixture. #}
 {% macro goal_metric_keys() -%}
-    {{ return([
-        'attendance_rate', 'action_plan_within_90_days_share', 'drug_free_share', 'activities_per_case_month',
-        'positive_exit_share', 'dropout_share', 'work_or_studies_at_horizon_share', 'ors_reliable_improvement_share',
-        'wellbeing_improved_share', 'cost_per_case', 'budget_spent_share', 'payback_months', 'caseload_per_fte'
-    ]) }}
+    {%- do ref('metric_keys') -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set seed = graph.nodes['seed.followup.metric_keys'] -%}
+    {%- set keys = run_query('select metric_key from ' ~ seed.relation_name ~ ' order by goal_order') -%}
+    {{ return(keys.columns[0].values() | list) }}
 {%- endmacro %}
 
 {# The denominator that decides whether a goal's status is published: the persons/cases behind it when they are

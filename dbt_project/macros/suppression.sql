@@ -1,4 +1,4 @@
-{# Small-cell suppression (privacy.md): a count 1 <= n < k is published as null. #}
+{# Small-cell suppression (docs/privacy.md): a count 1 <= n < k is published as null. #}
 {% macro is_small(count_expr) -%}
     ({{ count_expr }} >= 1 and {{ count_expr }} < {{ suppression_threshold() }})
 {%- endmacro %}
@@ -28,7 +28,7 @@
     )
 {%- endmacro %}
 
-{# Secondary suppression (privacy.md): among the parts of a total that is shown (the rows of one partition),
+{# Secondary suppression (docs/privacy.md): among the parts of a total that is shown (the rows of one partition),
    when exactly one part is suppressed, the next smallest non-zero part is suppressed too (ties broken by
    tiebreak). True on the row of that part. Window functions only: evaluate it in a CTE. #}
 {% macro is_secondary_suppressed(count_expr, partition_by, tiebreak) -%}

@@ -1,4 +1,4 @@
--- cost.budget_vs_actual for publication. Money amounts are not suppressed (privacy.md: only per-person
+-- cost.budget_vs_actual for publication. Money amounts are not suppressed (docs/privacy.md: only per-person
 -- figures derived from fewer than k persons are, and this table has none), so suppressed_columns is empty.
 select
     unit_code,

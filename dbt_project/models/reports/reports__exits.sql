@@ -1,15 +1,16 @@
--- outcome.exits suppressed for publication (privacy.md). The rows of a unit and period are the parts of the
+-- outcome.exits suppressed for publication (docs/privacy.md). The rows of a unit and period are the parts of the
 -- exits published in reports.unit_scorecard: primary and secondary suppression on exited_cases; the shares
 -- only when the period's exits (their denominator) are at least k and their own count is not small.
 with exits as (
     select
         e.*,
-        sum(e.exited_cases) over (partition by e.unit_code, e.period_label) as period_exits,
-        sum(case when e.exit_group in ('work', 'studies') then e.exited_cases else 0 end)
-            over (partition by e.unit_code, e.period_label) as period_positive_exits,
-        sum(case when e.exit_group = 'dropout' then e.exited_cases else 0 end)
-            over (partition by e.unit_code, e.period_label) as period_dropouts
+        t.period_exits,
+        t.positive_exits as period_positive_exits,
+        t.dropouts as period_dropouts
     from {{ ref('outcome__exits') }} as e
+    inner join {{ ref('int_unit_period_exits_summed') }} as t
+        on t.unit_code = e.unit_code
+        and t.period_label = e.period_label
 ),
 
 flagged as (

@@ -1,5 +1,5 @@
 {%- set counts = ['active_cases', 'new_cases', 'exited_cases'] -%}
--- intake.period_breakdown suppressed for publication (privacy.md). Within one dimension the values are the
+-- intake.period_breakdown suppressed for publication (docs/privacy.md). Within one dimension the values are the
 -- parts of the period's totals published in reports.unit_scorecard, so each count gets primary suppression
 -- (1 <= n < k) and secondary suppression (exactly one part suppressed: the next smallest non-zero part too).
 with breakdown as (

@@ -1,5 +1,5 @@
 -- Period x unit: the headline figures of every unit side by side, plus persons concurrently enrolled in another
--- unit and transfers out and in; suppressed for publication (privacy.md).
+-- unit and transfers out and in; suppressed for publication (docs/privacy.md).
 with figures as (
     select * from {{ ref('int_unit_scorecards_assembled') }}
 ),
@@ -12,12 +12,7 @@ concurrent_pairs as (
     select p.period_label, pairs.person_key, pairs.unit_a, pairs.unit_b
     from periods as p
     inner join {{ ref('int_person_unit_pairs_joined') }} as pairs
-        on greatest(pairs.a_enrolled_on, pairs.b_enrolled_on, p.starts_on)
-            <= least(
-                coalesce(pairs.a_exited_on, p.measured_to),
-                coalesce(pairs.b_exited_on, p.measured_to),
-                p.measured_to
-            )
+        on {{ pair_concurrent_in_period('pairs', 'p') }}
 ),
 
 overlap as (

@@ -1,4 +1,4 @@
--- outcome.by_subgroup suppressed for publication (privacy.md). The groups of a unit and period add up to the unit's
+-- outcome.by_subgroup suppressed for publication (docs/privacy.md). The groups of a unit and period add up to the unit's
 -- totals published in reports.unit_scorecard, so within a unit and period, when exactly one group's count is
 -- suppressed, the next smallest non-zero count is suppressed too.
 {%- set counts = ['exited_cases', 'positive_exits', 'ors_pairs', 'ors_reliable_improvement'] %}

@@ -1,5 +1,5 @@
--- Staff survey per question x unit x round (instruments.md): n answered, mean and the share agreeing (4-5 on the
--- 1-5 scale). Published only for groups (unit x round) with at least k respondents (privacy.md); a question answered
+-- Staff survey per question x unit x round (docs/instruments.md): n answered, mean and the share agreeing (4-5 on the
+-- 1-5 scale). Published only for groups (unit x round) with at least k respondents (docs/privacy.md); a question answered
 -- by fewer than k has its n, mean and share nulled.
 with responses as (
     select * from {{ ref('stg_surveys__staff_survey_responses') }}

@@ -1,4 +1,4 @@
--- The headline figures of a unit's half-year self-evaluation, suppressed for publication (privacy.md).
+-- The headline figures of a unit's half-year self-evaluation, suppressed for publication (docs/privacy.md).
 {#- A goal's status is published like the figure it rests on: only when the persons or cases behind it are at least
     k (a figure that is not per person, basis null, is always published); scorecard_figures() says which is which. #}
 {%- set figures = scorecard_figures() -%}

@@ -1,4 +1,4 @@
--- Exited, non-anonymous cases with their socioeconomic windows (metrics.md cost.socioeconomic_cases):
+-- Exited, non-anonymous cases with their socioeconomic windows (docs/metrics.md cost.socioeconomic_cases):
 -- baseline = the F months before the enrolment month, follow-up = the F months after the exit month,
 -- F = the unit's follow_up_months. A window is complete when its last day is on or before the as-of date.
 with cases as (

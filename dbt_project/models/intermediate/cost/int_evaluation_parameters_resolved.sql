@@ -1,5 +1,5 @@
 -- One row per unit with every socioeconomic parameter: the unit's own row in evaluation_parameters
--- overrides the '*' default row, which overrides the seed default (metrics.md defaults).
+-- overrides the '*' default row, which overrides the seed default (docs/metrics.md defaults).
 with defaults as (
     select parameter, value from {{ ref('evaluation_parameter_defaults') }}
 ),

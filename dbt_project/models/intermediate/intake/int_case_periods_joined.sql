@@ -1,4 +1,4 @@
--- One row per case and period in which it is active (metrics.md common terms), with the flags the
+-- One row per case and period in which it is active (docs/metrics.md common terms), with the flags the
 -- period tables count. new, exited and ongoing cases are all active, so this join holds them all.
 select
     p.unit_code,
@@ -16,6 +16,7 @@ select
     c.referral_source,
     c.exit_reason,
     c.exit_group,
+    c.is_positive_exit,
     c.destination_unit_code,
     c.phase,
     c.enrolled_on >= p.starts_on as is_new,
@@ -28,5 +29,4 @@ select
 from {{ ref('int_unit_periods_joined') }} as p
 inner join {{ ref('int_cases_classified') }} as c
     on c.unit_code = p.unit_code
-    and c.enrolled_on <= p.measured_to
-    and (c.exited_on is null or c.exited_on >= p.starts_on)
+    and {{ case_active_in_period('c', 'p') }}

@@ -1,4 +1,6 @@
--- Cases with the derived attributes every mart uses: age and age band at enrolment, exit group.
+-- Cases with the derived attributes every mart uses: age and age band at enrolment, exit group and whether the
+-- exit is positive (seed exit_groups: the one home of both; a reason without a fixed group is a dropout when the
+-- exit is within 90 days of enrolment, else other).
 with cases as (
     select * from {{ ref('stg_registry__enrolments') }}
 ),
@@ -26,14 +28,15 @@ select
     aged.exit_reason,
     case
         when aged.exited_on is null then null
-        when aged.exit_reason in ('work', 'work_and_studies') then 'work'
-        when aged.exit_reason = 'studies' then 'studies'
-        when aged.exit_reason = 'transferred' then 'transferred'
+        when exit_groups.exit_group is not null then exit_groups.exit_group
         when aged.exited_on <= {{ dbt.dateadd('day', 90, 'aged.enrolled_on') }} then 'dropout'
         else 'other'
     end as exit_group,
+    aged.exited_on is not null and coalesce(exit_groups.is_positive_exit, false) as is_positive_exit,
     aged.destination_unit_code,
     aged.phase
 from aged
 left join {{ ref('age_bands') }} as bands
     on aged.age_at_enrolment between bands.min_age and bands.max_age
+left join {{ ref('exit_groups') }} as exit_groups
+    on exit_groups.exit_reason = aged.exit_reason

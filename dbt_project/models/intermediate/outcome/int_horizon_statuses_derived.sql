@@ -1,4 +1,4 @@
--- Each case's status at its horizon (metrics.md outcome.status_at_horizon): horizon date = enrolled_on + H months
+-- Each case's status at its horizon (docs/metrics.md outcome.status_at_horizon): horizon date = enrolled_on + H months
 -- (H from the unit's work_or_studies_at_horizon_share target, default 18). In the horizon month the person's
 -- support_months rows decide when there are any (positive when wage or study_allowance is the largest amount that
 -- month; a tie with another type counts as positive); otherwise the exit does (a positive exit on or before the
@@ -18,6 +18,7 @@ cases as (
         c.enrolled_on,
         c.exited_on,
         c.exit_group,
+        c.is_positive_exit,
         cast(coalesce(h.horizon_months, 18) as integer) as horizon_months
     from {{ ref('int_cases_classified') }} as c
     left join horizons as h
@@ -64,7 +65,7 @@ select
     case
         when pm.person_key is not null
             then coalesce(pm.largest_positive_amount >= pm.largest_amount and pm.largest_positive_amount > 0, false)
-        else coalesce(h.exit_group in ('work', 'studies') and h.exited_on <= h.horizon_on, false)
+        else coalesce(h.is_positive_exit and h.exited_on <= h.horizon_on, false)
     end as in_work_or_studies
 from with_horizon as h
 left join person_months as pm

@@ -1,4 +1,4 @@
--- ORS: first and last scored administration per case and the reliable-change classification of instruments.md
+-- ORS: first and last scored administration per case and the reliable-change classification of docs/instruments.md
 -- (reliable change 5 points, clinical cut-off by form and age at the first administration).
 with scored as (
     select

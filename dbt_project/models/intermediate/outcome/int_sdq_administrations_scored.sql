@@ -1,4 +1,4 @@
--- SDQ scales per administration (instruments.md): reverse items from the sdq_items seed, a scale scored when at
+-- SDQ scales per administration (docs/instruments.md): reverse items from the sdq_items seed, a scale scored when at
 -- least 3 of its 5 items are answered (prorated = round(mean x 5), halves up), total difficulties of the four
 -- difficulty scales, impact, and the band of the total by informant (seed sdq_bands).
 with administrations as (

@@ -1,4 +1,4 @@
--- SDQ total difficulties: first vs last scored administration per case and informant (instruments.md). Lower is
+-- SDQ total difficulties: first vs last scored administration per case and informant (docs/instruments.md). Lower is
 -- better. Jacobson-Truax reliable change index when the instrument_norms seed holds SD and reliability for the
 -- informant (SE = SD * sqrt(1 - r), S_diff = sqrt(2) * SE, |RC| > 1.96 is reliable); else not_classifiable.
 with scored as (

@@ -1,4 +1,4 @@
--- SRS sessions with the alliance flag of instruments.md: total < 36, or any item < 9, or a drop of 1 point or
+-- SRS sessions with the alliance flag of docs/instruments.md: total < 36, or any item < 9, or a drop of 1 point or
 -- more from the previous session's total (the previous scored session of the same case).
 with sessions as (
     select

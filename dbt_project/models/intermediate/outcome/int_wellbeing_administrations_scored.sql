@@ -1,4 +1,4 @@
--- Wellbeing form scores (instruments.md): the mean of the answered items when at least half the form's items are
+-- Wellbeing form scores (docs/instruments.md): the mean of the answered items when at least half the form's items are
 -- answered. The form's item count is taken from its export file (batch): the number of q-columns anyone in that
 -- file answered, since the raw table holds every file's items in q01..q20.
 with administrations as (

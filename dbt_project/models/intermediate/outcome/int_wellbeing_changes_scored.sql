@@ -1,4 +1,4 @@
--- Wellbeing per case (instruments.md): baseline = the first scored administration with occasion baseline (else the
+-- Wellbeing per case (docs/instruments.md): baseline = the first scored administration with occasion baseline (else the
 -- earliest); follow-up = the latest later scored administration with occasion follow_up or exit.
 -- improved = follow-up score > baseline score (strict). No reliable-change norms: not_classifiable.
 with scored as (

@@ -34,45 +34,16 @@ months as (
 ),
 
 calendar as (
-    select
-        'month' as period_type,
-        cast(year_no as varchar) || '-' || {{ two_digits('month_no') }} as period_label,
-        month_start as starts_on,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'month_start')) }} as date) as ends_on
-    from months
-
-    union all
-
+    -- each month with the period of each calendar type it belongs to (macros/periods.sql)
+    {%- for period_type in calendar_period_types() %}
     select distinct
-        'quarter',
-        cast(year_no as varchar) || '-Q' || cast(cast(floor((month_no - 1) / 3) + 1 as integer) as varchar),
-        cast({{ dbt.date_trunc('quarter', 'month_start') }} as date),
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, dbt.date_trunc('quarter', 'month_start'))) }} as date)
+        '{{ period_type }}' as period_type,
+        {{ calendar_period_label(period_type, 'year_no', 'month_no') }} as period_label,
+        {{ calendar_period_starts_on(period_type, 'month_start', 'month_no') }} as starts_on,
+        {{ calendar_period_ends_on(period_type, 'month_start', 'month_no') }} as ends_on
     from months
-
-    union all
-
-    select distinct
-        'half_year',
-        cast(year_no as varchar) || '-H' || case when month_no <= 6 then '1' else '2' end,
-        case when month_no <= 6
-            then cast({{ dbt.date_trunc('year', 'month_start') }} as date)
-            else cast({{ dbt.dateadd('month', 6, dbt.date_trunc('year', 'month_start')) }} as date)
-        end,
-        case when month_no <= 6
-            then cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 6, dbt.date_trunc('year', 'month_start'))) }} as date)
-            else cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 12, dbt.date_trunc('year', 'month_start'))) }} as date)
-        end
-    from months
-
-    union all
-
-    select distinct
-        'year',
-        cast(year_no as varchar),
-        cast({{ dbt.date_trunc('year', 'month_start') }} as date),
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 12, dbt.date_trunc('year', 'month_start'))) }} as date)
-    from months
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 custom as (

@@ -6,15 +6,17 @@
 -- corrected date or case moves an event out of one period and into another).
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=upsert_strategy(),
     unique_key=['unit_code', 'period_label'],
     on_schema_change='fail'
 ) }}
 
+{#- Every version of the events in raw (staging views): the name of the loaded_through column, key and date. #}
 {%- set event_sources = [
-    {'name': 'activities', 'keys': ['activity_id'], 'date': 'activity_on'},
-    {'name': 'attendance', 'keys': ['case_id', 'attendance_on'], 'date': 'attendance_on'},
-    {'name': 'drug_tests', 'keys': ['test_id'], 'date': 'tested_on'},
+    {'name': 'activities', 'versions': 'stg_registry__activity_versions', 'keys': ['activity_id'], 'date': 'activity_on'},
+    {'name': 'attendance', 'versions': 'stg_registry__attendance_versions', 'keys': ['case_id', 'attendance_on'],
+        'date': 'attendance_on'},
+    {'name': 'drug_tests', 'versions': 'stg_registry__drug_test_versions', 'keys': ['test_id'], 'date': 'tested_on'},
 ] %}
 
 with case_periods as (
@@ -29,7 +31,7 @@ fingerprints as (
         p.starts_on,
         p.measured_to,
         count(cp.case_id) as active_cases,
-        coalesce(bit_xor(hash(cp.case_id)), 0) as active_cases_hash
+        {{ set_fingerprint('cp.case_id') }} as active_cases_hash
     from {{ ref('int_unit_periods_joined') }} as p
     left join case_periods as cp
         on cp.unit_code = p.unit_code
@@ -40,7 +42,7 @@ fingerprints as (
 loaded_through as (
     select
         {%- for s in event_sources %}
-        (select max(_loaded_at) from {{ source('raw', s.name) }}) as {{ s.name }}_loaded_through{{ ',' if not loop.last }}
+        (select max(loaded_at) from {{ ref(s.versions) }}) as {{ s.name }}_loaded_through{{ ',' if not loop.last }}
         {%- endfor %}
 ),
 
@@ -48,11 +50,12 @@ loaded_through as (
 changed_events as (
     {%- for s in event_sources %}
     select r.case_id, r.{{ s.date }} as event_on
-    from {{ source('raw', s.name) }} as r
+    from {{ ref(s.versions) }} as r
     where {{ has_version_loaded_after(
-        source('raw', s.name),
+        ref(s.versions),
         s['keys'],
-        "(select coalesce(max(" ~ s.name ~ "_loaded_through), timestamp '1970-01-01') from " ~ this ~ ")"
+        "(select coalesce(max(" ~ s.name ~ "_loaded_through), timestamp '1970-01-01') from " ~ this ~ ")",
+        loaded_at='loaded_at'
     ) }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
@@ -76,23 +79,19 @@ scope as (
     from changed_events as e
     inner join case_periods as cp
         on cp.case_id = e.case_id
-        and e.event_on between cp.starts_on and cp.measured_to
+        and {{ in_period('e.event_on', 'cp') }}
 ),
 
 scoped_case_periods as (
     select cp.*
     from case_periods as cp
-    semi join scope as s
-        on s.unit_code = cp.unit_code
-        and s.period_label = cp.period_label
+    {{ semi_join('scope as s', 's.unit_code = cp.unit_code and s.period_label = cp.period_label') }}
 ),
 
 scoped_fingerprints as (
     select f.*
     from fingerprints as f
-    semi join scope as s
-        on s.unit_code = f.unit_code
-        and s.period_label = f.period_label
+    {{ semi_join('scope as s', 's.unit_code = f.unit_code and s.period_label = f.period_label') }}
 ),
 {% else %}
 scoped_case_periods as (
@@ -118,7 +117,7 @@ case_activity_mix as (
     from scoped_case_periods as cp
     inner join {{ ref('stg_registry__activities') }} as a
         on a.case_id = cp.case_id
-        and a.activity_on between cp.starts_on and cp.measured_to
+        and {{ in_period('a.activity_on', 'cp') }}
     group by cp.unit_code, cp.period_label, a.activity_type, coalesce(a.intervention_category, 'unknown'), a.case_id
 ),
 
@@ -142,16 +141,16 @@ activities as (
         sum(activities) as activities,
         sum(minutes) as activity_minutes,
         sum(case when activity_type = 'sip_meeting' then activities else 0 end) as sip_meetings,
-        list(
-            struct_pack(
-                activity_type := activity_type,
-                intervention_category := intervention_category,
-                activities := activities,
-                minutes := minutes,
-                cases := cases
-            )
-            order by activity_type, intervention_category
-        ) as activity_mix
+        {{ list_agg(
+            struct_of([
+                ('activity_type', 'activity_type'),
+                ('intervention_category', 'intervention_category'),
+                ('activities', 'activities'),
+                ('minutes', 'minutes'),
+                ('cases', 'cases'),
+            ]),
+            'activity_type, intervention_category'
+        ) }} as activity_mix
     from activity_mix
     group by unit_code, period_label
 ),
@@ -166,7 +165,7 @@ attendance as (
     from scoped_case_periods as cp
     inner join {{ ref('stg_registry__attendance_days') }} as a
         on a.case_id = cp.case_id
-        and a.attendance_on between cp.starts_on and cp.measured_to
+        and {{ in_period('a.attendance_on', 'cp') }}
     group by cp.unit_code, cp.period_label
 ),
 
@@ -177,11 +176,11 @@ latest_tests as (
         cp.unit_code,
         cp.period_label,
         t.case_id,
-        arg_max(t.result, struct_pack(tested_on := t.tested_on, test_id := t.test_id)) as result
+        {{ arg_max_by('t.result', [('tested_on', 't.tested_on'), ('test_id', 't.test_id')]) }} as result
     from scoped_case_periods as cp
     inner join {{ ref('stg_registry__drug_tests') }} as t
         on t.case_id = cp.case_id
-        and t.tested_on between cp.starts_on and cp.measured_to
+        and {{ in_period('t.tested_on', 'cp') }}
         and t.result in ('negative', 'positive', 'refused')
     group by cp.unit_code, cp.period_label, t.case_id
 ),

@@ -23,7 +23,7 @@ per_category as (
             from {{ ref('stg_finance__ledger_entries') }} as l
             where l.unit_code = p.unit_code
                 and l.cost_category = c.cost_category
-                and l.booked_on <= p.measured_to
+                and {{ in_period('l.booked_on', to_date=true) }}
         ), 0) as spent_sek
     from {{ ref('int_unit_periods_joined') }} as p
     inner join categories as c on c.unit_code = p.unit_code

@@ -8,7 +8,7 @@ with spent as (
     from {{ ref('int_unit_periods_joined') }} as p
     inner join {{ ref('stg_finance__ledger_entries') }} as l
         on l.unit_code = p.unit_code
-        and l.booked_on between p.starts_on and p.measured_to
+        and {{ in_period('l.booked_on') }}
     group by p.unit_code, p.period_label
 ),
 
@@ -18,7 +18,7 @@ cases as (
         period_label,
         count(*) as active_cases,
         sum(active_days) / 30.4375 as case_months,
-        sum(case when is_exited and exit_group in ('work', 'studies') then 1 else 0 end) as positive_exits
+        sum(case when is_exited and is_positive_exit then 1 else 0 end) as positive_exits
     from {{ ref('int_case_periods_joined') }}
     group by unit_code, period_label
 ),

@@ -1,5 +1,5 @@
 {%- set payers = ['municipality', 'social_insurance', 'state', 'other'] -%}
--- Unit x period: the socioeconomic calculation of metrics.md on the cases exited on or before measured_to
+-- Unit x period: the socioeconomic calculation of docs/metrics.md on the cases exited on or before measured_to
 -- whose follow-up window had ended by then, with every parameter used and the unit costs' price year.
 -- Benefits are null when no case is measured yet (nothing to annualise); payback_months also when the
 -- adjusted benefit is not positive.
@@ -24,8 +24,8 @@ measured as (
     from periods as p
     inner join {{ ref('cost__socioeconomic_cases') }} as s
         on s.unit_code = p.unit_code
-        and s.exited_on <= p.measured_to
-        and s.follow_up_to <= p.measured_to
+        and {{ in_period('s.exited_on', to_date=true) }}
+        and {{ in_period('s.follow_up_to', to_date=true) }}
     group by p.unit_code, p.period_label
 ),
 
@@ -34,7 +34,7 @@ exited as (
     from periods as p
     inner join {{ ref('int_cases_classified') }} as c
         on c.unit_code = p.unit_code
-        and c.exited_on <= p.measured_to
+        and {{ in_period('c.exited_on', to_date=true) }}
     group by p.unit_code, p.period_label
 ),
 
@@ -43,7 +43,7 @@ ledger as (
     from periods as p
     inner join {{ ref('stg_finance__ledger_entries') }} as l
         on l.unit_code = p.unit_code
-        and l.booked_on <= p.measured_to
+        and {{ in_period('l.booked_on', to_date=true) }}
     group by p.unit_code, p.period_label
 ),
 

@@ -1,5 +1,5 @@
 {%- set payers = ['municipality', 'social_insurance', 'state', 'other'] -%}
--- One row per exited case with a complete follow-up window (metrics.md): public cost by payer and
+-- One row per exited case with a complete follow-up window (docs/metrics.md): public cost by payer and
 -- earnings in the baseline window (F months before the enrolment month) and the follow-up window (F months
 -- after the exit month). saving_* = baseline - follow-up (positive = less public cost after the programme);
 -- earnings_change_sek = follow-up - baseline earnings.

@@ -22,7 +22,7 @@ stats as (
         min(months) as min_months,
         max(months) as max_months,
         round(avg(months), 2) as mean_months,
-        percentile_cont(0.5) within group (order by months) as median_months
+        {{ median('months') }} as median_months
     from durations
     group by unit_code, period_label, case_state
 ),

@@ -7,7 +7,7 @@ with exits as (
         age_band,
         coalesce(enrolment_reason, 'unknown') as enrolment_reason,
         sum(case when is_exited then 1 else 0 end) as exited_cases,
-        sum(case when is_exited and exit_group in ('work', 'studies') then 1 else 0 end) as positive_exits
+        sum(case when is_exited and is_positive_exit then 1 else 0 end) as positive_exits
     from {{ ref('int_case_periods_joined') }}
     group by unit_code, period_label, gender, age_band, coalesce(enrolment_reason, 'unknown')
 ),
@@ -26,7 +26,7 @@ ors as (
         on ic.unit_code = p.unit_code
         and ic.measure = 'ors_total'
         and ic.last_score is not null
-        and ic.last_on between p.starts_on and p.measured_to
+        and {{ in_period('ic.last_on') }}
     inner join {{ ref('int_cases_classified') }} as c
         on c.case_id = ic.case_id
     group by p.unit_code, p.period_label, c.gender, c.age_band, coalesce(c.enrolment_reason, 'unknown')

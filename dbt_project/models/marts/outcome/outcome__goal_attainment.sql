@@ -1,4 +1,4 @@
--- Unit x period x target in unit_targets: the actual value of the target's metric (metrics.md metric keys) read
+-- Unit x period x target in unit_targets: the actual value of the target's metric (docs/metrics.md metric keys) read
 -- from the marts, and its status: met / not_met by the comparator, not_yet_measurable when the horizon cohort is
 -- empty (work_or_studies_at_horizon_share), no_data when there is no actual value. basis_cases is the number of
 -- persons or cases behind the actual value (null for figures that are not per person), for suppression.

@@ -29,7 +29,7 @@ pairs as (
     from {{ ref('int_unit_periods_joined') }} as p
     inner join changes as c
         on c.unit_code = p.unit_code
-        and c.last_on between p.starts_on and p.measured_to
+        and {{ in_period('c.last_on') }}
     group by p.unit_code, p.period_label, c.measure
 )
 

@@ -20,7 +20,7 @@ cohorts as (
     from {{ ref('int_unit_periods_joined') }} as p
     inner join statuses as s
         on s.unit_code = p.unit_code
-        and s.horizon_on <= p.measured_to
+        and {{ in_period('s.horizon_on', to_date=true) }}
     group by p.unit_code, p.period_label
 )
 

@@ -14,17 +14,12 @@ select
     pairs.unit_a,
     pairs.unit_b,
     cast(count(distinct case
-        when greatest(pairs.a_enrolled_on, pairs.b_enrolled_on, p.starts_on)
-            <= least(
-                coalesce(pairs.a_exited_on, p.measured_to),
-                coalesce(pairs.b_exited_on, p.measured_to),
-                p.measured_to
-            )
+        when {{ pair_concurrent_in_period('pairs', 'p') }}
         then pairs.person_key
     end) as bigint) as persons_concurrent,
     cast(count(distinct pairs.person_key) as bigint) as persons_ever
 from periods as p
 inner join pairs
-    on pairs.a_enrolled_on <= p.measured_to
-    and pairs.b_enrolled_on <= p.measured_to
+    on {{ in_period('pairs.a_enrolled_on', to_date=true) }}
+    and {{ in_period('pairs.b_enrolled_on', to_date=true) }}
 group by p.period_label, pairs.unit_a, pairs.unit_b

@@ -3,11 +3,12 @@
 -- The figures come from the incremental int_unit_period_events_summed; the inner join to the current unit
 -- periods leaves out a period that no longer exists (a custom period removed from reporting_periods).
 with mix as (
-    select e.unit_code, e.period_label, unnest(e.activity_mix) as m
+    select e.unit_code, e.period_label, {{ unnest_list('e.activity_mix') }} as m
     from {{ ref('int_unit_period_events_summed') }} as e
-    semi join {{ ref('int_unit_periods_joined') }} as p
-        on p.unit_code = e.unit_code
-        and p.period_label = e.period_label
+    {{ semi_join(
+        ref('int_unit_periods_joined') ~ ' as p',
+        'p.unit_code = e.unit_code and p.period_label = e.period_label'
+    ) }}
 )
 
 select

@@ -17,7 +17,7 @@ plans as (
             as plan_timely_cases
     from case_periods as cp
     left join first_plans as fp on fp.case_id = cp.case_id
-    where {{ dbt.dateadd('day', 90, 'cp.enrolled_on') }} <= cp.measured_to
+    where {{ in_period(dbt.dateadd('day', 90, 'cp.enrolled_on'), 'cp', to_date=true) }}
     group by cp.unit_code, cp.period_label
 ),
 
@@ -33,9 +33,9 @@ case_months as (
         cp.period_label,
         sum(cp.active_days) / 30.4375 as case_months,
         sum(case when cp.is_ongoing then 1 else 0 end) as ongoing_at_end,
-        percentile_cont(0.5) within group (
-            order by case when cp.is_new then {{ dbt.datediff('cp.enrolled_on', 'fa.first_activity_on', 'day') }} end
-        ) as median_days_to_first_activity
+        {{ median(
+            'case when cp.is_new then ' ~ dbt.datediff('cp.enrolled_on', 'fa.first_activity_on', 'day') ~ ' end'
+        ) }} as median_days_to_first_activity
     from case_periods as cp
     left join first_activities as fa
         on fa.case_id = cp.case_id

@@ -1,4 +1,4 @@
--- Cross-source findings (sources.md: checked in the warehouse and reported, never dropped).
+-- Cross-source findings (docs/sources.md: checked in the warehouse and reported, never dropped).
 with cases as (
     select case_id, person_key, unit_code, enrolled_on, exited_on from {{ ref('stg_registry__enrolments') }}
 ),

@@ -38,8 +38,8 @@ per_case as (
         cp.period_label,
         cp.case_id,
         {%- for instrument in ['ors', 'sdq', 'wellbeing'] %}
-        case when m.{{ instrument }}_second_on <= cp.measured_to then 2
-            when m.{{ instrument }}_first_on <= cp.measured_to then 1 else 0 end as {{ instrument }}_n
+        case when {{ in_period('m.' ~ instrument ~ '_second_on', 'cp', to_date=true) }} then 2
+            when {{ in_period('m.' ~ instrument ~ '_first_on', 'cp', to_date=true) }} then 1 else 0 end as {{ instrument }}_n
         {{- ',' if not loop.last }}
         {%- endfor %}
     from {{ ref('int_case_periods_joined') }} as cp

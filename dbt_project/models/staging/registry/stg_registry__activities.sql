@@ -1,6 +1,6 @@
 -- A table, not a view: the newest-export-wins pass over millions of rows runs once per build, and only over
 -- the keys loaded since the last build (see append_current).
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='activity_id', on_schema_change='fail') }}
+{{ config(materialized='incremental', incremental_strategy=upsert_strategy(), unique_key='activity_id', on_schema_change='fail') }}
 
 with source as (
     select * from {{ append_current(source('raw', 'activities'), ['activity_id']) }} as current_rows

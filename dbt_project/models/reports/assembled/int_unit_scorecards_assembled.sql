@@ -1,4 +1,5 @@
--- The headline figures of a unit's half-year self-evaluation, before suppression.
+-- The headline figures of a unit's half-year self-evaluation, before suppression: assembled from the marts, so it
+-- lives with the reports (models/reports/assembled) while its relation stays intermediate.int_unit_scorecards_assembled.
 with intake as (
     select * from {{ ref('intake__period_summary') }}
 ),
@@ -8,13 +9,7 @@ process as (
 ),
 
 exits as (
-    select
-        unit_code,
-        period_label,
-        sum(case when exit_group in ('work', 'studies') then exited_cases else 0 end) as positive_exits,
-        sum(case when exit_group = 'dropout' then exited_cases else 0 end) as dropouts
-    from {{ ref('outcome__exits') }}
-    group by unit_code, period_label
+    select unit_code, period_label, positive_exits, dropouts from {{ ref('int_unit_period_exits_summed') }}
 ),
 
 ors as (
@@ -28,7 +23,7 @@ ors as (
         on ic.unit_code = p.unit_code
         and ic.measure = 'ors_total'
         and ic.classification <> 'not_classifiable'
-        and ic.last_on between p.starts_on and p.measured_to
+        and {{ in_period('ic.last_on') }}
     group by p.unit_code, p.period_label
 ),
 
@@ -49,7 +44,7 @@ srs as (
     from {{ ref('int_unit_periods_joined') }} as p
     inner join {{ ref('int_srs_sessions_flagged') }} as f
         on f.unit_code = p.unit_code
-        and f.administered_on between p.starts_on and p.measured_to
+        and {{ in_period('f.administered_on') }}
     group by p.unit_code, p.period_label
 ),
 
