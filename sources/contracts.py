@@ -9,10 +9,12 @@ from pathlib import Path
 
 import yaml
 
+from dbt_project import PROJECT_DIR
+
 CONTRACTS_DIR = Path(__file__).parent / "contracts"
 CODELISTS_FILE = Path(__file__).parent / "codelists.yml"
 # The metric keys a unit's goals may name have one home, the dbt seed the scorecards read too (docs/metrics.md).
-METRIC_KEYS_SEED = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "metric_keys.csv"
+METRIC_KEYS_SEED = PROJECT_DIR / "seeds" / "metric_keys.csv"
 
 DUCKDB_TYPES = {
     "str": "VARCHAR",
