@@ -1,0 +1,763 @@
+"""Disclosure control across every published report table (docs/privacy.md#disclosure-control-across-tables).
+
+dbt publishes each `reports` table with primary suppression (a count 1 <= n < k is null) and secondary suppression
+inside one dimension of one table. That is not enough: the same counts are tied together across tables and periods
+(a quarter is the sum of its months, the scorecard's exits are the sum of `reports.exits`, the margins of
+`reports.outcome_by_subgroup` are rows of `reports.intake_breakdown`, ...), and one subtraction of published
+numbers gives a hidden count back. This module runs over the published copy's report tables, after the frozen
+periods are put in place and before anything is exported:
+
+1. every published count cell becomes a variable; a count shown in two places (the scorecard's and the leadership
+   overview's active cases, a frozen period's row and its latest history version) is one variable;
+2. the linear relations between them are listed (`relations`): each is a sum that is zero, e.g.
+   `scorecard.exited_cases - sum(exits.exited_cases) = 0`;
+3. secondary suppression to a fixpoint: in every relation, a suppressed variable is never the only one suppressed;
+   when it is, the smallest non-zero published variable of that relation is suppressed too (cells of frozen
+   periods last, ties by name);
+4. an audit by linear algebra: a suppressed variable whose value follows from the published ones through any
+   combination of relations (not only one relation at a time) gets another cell of one of its relations
+   suppressed, and step 3 runs again, until nothing suppressed can be computed;
+5. a share, rate or mean whose numerator or denominator count is suppressed is suppressed with it;
+6. the cells are nulled in their tables and named in `suppressed_columns`.
+
+The pass only ever hides more: it never shows a value dbt hid, and never changes one it shows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+# The report tables and their count columns (counts of persons, cases or sessions: every column the
+# small-cell rule applies to). A reports table missing here is refused: a new table must say what it counts.
+COUNTS: dict[str, tuple[str, ...]] = {
+    "unit_scorecard": (
+        "active_cases",
+        "new_cases",
+        "exited_cases",
+        "ongoing_at_end",
+        "positive_exits",
+        "dropouts",
+        "ors_pairs",
+        "ors_reliable_improvement",
+        "wellbeing_pairs",
+        "wellbeing_improved",
+        "srs_sessions",
+        "horizon_cohort_cases",
+    ),
+    "leadership_overview": (
+        "active_cases",
+        "new_cases",
+        "exited_cases",
+        "ongoing_at_end",
+        "persons_in_other_units",
+        "transfers_out",
+        "transfers_in",
+    ),
+    "intake_breakdown": ("active_cases", "new_cases", "exited_cases"),
+    "exits": ("exited_cases",),
+    "outcome_by_subgroup": ("exited_cases", "positive_exits", "ors_pairs", "ors_reliable_improvement"),
+    "staff_survey": ("respondents", "n_answered"),
+    "budget_vs_actual": (),
+    "periods": (),
+}
+
+# Shares that rest on published counts: share column -> (numerator, denominator) count columns of the unit-period
+# (None: not a published count). A share is hidden when either count is.
+UNIT_SHARES: dict[str, tuple[str | None, str | None]] = {
+    "positive_exit_share": ("positive_exits", "exited_cases"),
+    "ors_reliable_improvement_share": ("ors_reliable_improvement", "ors_pairs"),
+    "wellbeing_improved_share": ("wellbeing_improved", "wellbeing_pairs"),
+    "work_or_studies_at_horizon_share": (None, "horizon_cohort_cases"),
+    "srs_alliance_flag_share": (None, "srs_sessions"),
+}
+EXIT_SHARES = {"positive_exit_share": "positive_exits", "dropout_share": "dropouts"}  # over the period's exits
+
+# Unit-period counts that add up over time (a quarter is the sum of its months) ...
+ADDITIVE_UNIT = (
+    "new_cases",
+    "exited_cases",
+    "positive_exits",
+    "dropouts",
+    "ors_pairs",
+    "ors_reliable_improvement",
+    "wellbeing_pairs",
+    "wellbeing_improved",
+    "srs_sessions",
+    "transfers_out",
+    "transfers_in",
+)
+# ... and stocks at the period's end, the same in every period that ends on the same day.
+STOCK_UNIT = ("ongoing_at_end", "horizon_cohort_cases")
+BREAKDOWN_COUNTS = ("active_cases", "new_cases", "exited_cases")
+SUBGROUP_COUNTS = ("exited_cases", "positive_exits", "ors_pairs", "ors_reliable_improvement")
+SUBGROUP_DIMENSIONS = ("gender", "age_band", "enrolment_reason")  # also dimensions of reports.intake_breakdown
+POSITIVE_GROUPS = ("work", "studies")
+
+CURRENT = "current"  # the vintage of what reports.<table> shows (and of the latest version of a frozen period)
+
+_PRIME = 2_147_483_647  # the audit's linear algebra is exact, modulo this prime
+
+
+class DisclosureError(RuntimeError):
+    """The pass cannot run (a report table it does not know)."""
+
+
+@dataclass
+class Cells:
+    """The published count cells as variables: one per distinct count, wherever it is shown."""
+
+    index: dict[tuple, int] = field(default_factory=dict)
+    keys: list[tuple] = field(default_factory=list)
+    value: list[int | None] = field(default_factory=list)
+    secret: list[bool] = field(default_factory=list)
+    frozen: list[bool] = field(default_factory=list)
+    primary: list[bool] = field(default_factory=list)  # suppressed before this pass
+
+    def add(self, key: tuple, value, suppressed: bool, frozen: bool) -> int:
+        var = self.index.get(key)
+        if var is None:
+            var = self.index[key] = len(self.keys)
+            self.keys.append(key)
+            self.value.append(None)
+            self.secret.append(False)
+            self.frozen.append(True)
+            self.primary.append(False)
+        if suppressed:
+            self.secret[var] = self.primary[var] = True
+        elif value is not None and self.value[var] is None:
+            self.value[var] = int(value)
+        self.frozen[var] = self.frozen[var] and frozen
+        return var
+
+    def get(self, key: tuple) -> int | None:
+        return self.index.get(key)
+
+
+@dataclass
+class Table:
+    """One report table (or its history) as loaded: rows, and which variable each count or share cell is."""
+
+    name: str  # reports.<name>
+    base: str  # the table it is the history of, or itself
+    frame: pd.DataFrame
+    counts: tuple[str, ...]
+    vintages: list = field(default_factory=list)  # per row
+    cells: dict[tuple[int, str], int] = field(default_factory=dict)  # (row position, column) -> variable
+    shares: dict[tuple[int, str], tuple[int | None, ...]] = field(default_factory=dict)  # -> counts behind it
+
+
+@dataclass
+class Result:
+    tables: list[Table]
+    cells: Cells
+    relations: Relations
+    added_variables: list[int]  # variables suppressed by this pass
+    added_cells: int  # count cells (table locations) nulled by this pass
+    hidden_shares: int  # share cells nulled by this pass
+    audit_rounds: int
+
+
+def _split(text) -> list[str]:
+    return [c for c in (text or "").split(",") if c]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA or value is pd.NaT
+
+
+# ---------------------------------------------------------------------------------------------- loading
+
+
+def report_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'reports' ORDER BY 1"
+        ).fetchall()
+    ]
+
+
+def _frozen_periods(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, int]:
+    """Frozen period -> its latest version (the one reports.<table> shows)."""
+    if "publications" not in names:
+        return {}
+    return dict(
+        con.execute("SELECT period_label, max(publication_version) FROM reports.publications GROUP BY ALL").fetchall()
+    )
+
+
+def load(con: duckdb.DuckDBPyConnection, cells: Cells) -> list[Table]:
+    names = report_tables(con)
+    frozen = _frozen_periods(con, names)
+    unknown = [t for t in names if t != "publications" and t not in COUNTS and t.removesuffix("_history") not in COUNTS]
+    if unknown:
+        raise DisclosureError(
+            f"reports tables unknown to disclosure control: {', '.join(unknown)} "
+            "(say what they count in orchestration/publish/disclosure.py, and how they relate to the others)"
+        )
+    tables = []
+    for name in names:
+        base = name.removesuffix("_history")
+        if name == "publications" or not COUNTS.get(base):
+            continue
+        frame = con.execute(f"SELECT rowid AS __rowid, * FROM reports.{_quote(name)}").df()
+        table = Table(name, base, frame, COUNTS[base])
+        _map_counts(table, frozen, cells)
+        tables.append(table)
+    for table in tables:
+        _map_shares(table, cells)
+    return tables
+
+
+def _cell_key(base: str, row: dict, vintage: str, column: str) -> tuple:
+    u, p = row.get("unit_code"), row.get("period_label")
+    if base in ("unit_scorecard", "leadership_overview"):
+        return (vintage, "unit", u, p, column)
+    if base == "intake_breakdown":
+        return (vintage, "breakdown", u, p, row["dimension"], row["dimension_value"], column)
+    if base == "exits":
+        dest = None if _missing(row["destination_unit_code"]) else row["destination_unit_code"]
+        return (vintage, "exit", u, p, row["exit_group"], row["exit_reason"], dest)
+    if base == "outcome_by_subgroup":
+        return (vintage, "subgroup", u, p, row["gender"], row["age_band"], row["enrolment_reason"], column)
+    if base == "staff_survey":
+        question = None if column == "respondents" else row["question"]
+        return (vintage, "survey", u, row["survey_round"], question, column)
+    raise DisclosureError(f"no cell keys for reports.{base}")
+
+
+def _map_counts(table: Table, frozen: dict[str, int], cells: Cells) -> None:
+    history = table.name != table.base
+    for pos, row in enumerate(table.frame.to_dict("records")):
+        period = row.get("period_label")
+        vintage = CURRENT
+        if history and frozen.get(period) != row.get("publication_version"):
+            vintage = f"v{int(row['publication_version'])}"  # a superseded version: its own variables
+        table.vintages.append(vintage)
+        hidden = set(_split(row.get("suppressed_columns")))
+        for column in table.counts:
+            value = None if _missing(row[column]) else row[column]
+            suppressed = value is None and column in hidden
+            if value is None and not suppressed:
+                continue  # no data, not a suppressed count
+            key = _cell_key(table.base, row, vintage, column)
+            table.cells[(pos, column)] = cells.add(key, value, suppressed, period in frozen)
+
+
+def _map_shares(table: Table, cells: Cells) -> None:
+    """Each share cell -> the count variables behind it (numerator, denominator); None: not a published count."""
+    columns = set(table.frame.columns)
+    for pos, row in enumerate(table.frame.to_dict("records")):
+        vintage = table.vintages[pos]
+
+        def unit(column, row=row, vintage=vintage):
+            return cells.get((vintage, "unit", row["unit_code"], row["period_label"], column)) if column else None
+
+        if table.base in ("unit_scorecard", "leadership_overview"):
+            for share, (num, den) in UNIT_SHARES.items():
+                if share in columns:
+                    table.shares[(pos, share)] = (unit(num), unit(den))
+        elif table.base == "exits":
+            for share, num in EXIT_SHARES.items():
+                table.shares[(pos, share)] = (unit(num), unit("exited_cases"))
+        elif table.base == "outcome_by_subgroup":
+            table.shares[(pos, "positive_exit_share")] = (
+                table.cells.get((pos, "positive_exits")),
+                table.cells.get((pos, "exited_cases")),
+            )
+        elif table.base == "staff_survey":
+            for share in ("mean_answer", "share_agreeing"):
+                table.shares[(pos, share)] = (table.cells.get((pos, "n_answered")),)
+
+
+# ---------------------------------------------------------------------------------------------- relations
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    type: str
+    starts_on: date
+    measured_to: date
+
+
+def _periods(con: duckdb.DuckDBPyConnection) -> list[Period]:
+    return [
+        Period(*r)
+        for r in con.execute(
+            "SELECT period_label, period_type, starts_on, measured_to FROM reports.periods ORDER BY starts_on, "
+            "measured_to, period_label"
+        ).fetchall()
+    ]
+
+
+def period_tilings(periods: list[Period]) -> list[tuple[str, tuple[str, ...]]]:
+    """(period, its parts): the periods of one type that lie inside a period and cover it exactly, without gap
+    or overlap (months in a quarter, quarters in a half-year or year, months in a custom period, a custom period
+    equal to a month ...). A period still running is covered by the parts measured to the same as-of date."""
+    by_type: dict[str, list[Period]] = defaultdict(list)
+    for p in periods:
+        by_type[p.type].append(p)
+    tilings = []
+    for parent in periods:
+        for kind, members in sorted(by_type.items()):
+            inside = [
+                p
+                for p in members
+                if p.label != parent.label and p.starts_on >= parent.starts_on and p.measured_to <= parent.measured_to
+            ]
+            if not inside or (kind == parent.type and len(inside) == 1 and kind != "custom"):
+                continue
+            inside.sort(key=lambda p: (p.starts_on, p.measured_to))
+            ok = inside[0].starts_on == parent.starts_on and inside[-1].measured_to == parent.measured_to
+            for a, b in zip(inside, inside[1:], strict=False):
+                ok = ok and b.starts_on == a.measured_to + timedelta(days=1)
+            if ok:
+                tilings.append((parent.label, tuple(p.label for p in inside)))
+    return tilings
+
+
+class Relations:
+    """Linear relations between variables, each a tuple of (variable, coefficient) whose sum is zero. `basis`
+    marks the ones that span all the others (the rest are sums and differences of them: a year by its quarters
+    when the year and the quarters are each given by their months): the audit needs only those, the secondary
+    suppression uses them all."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[tuple[int, int], ...], int] = {}
+        self.items: list[tuple[tuple[int, int], ...]] = []
+        self.basis: list[bool] = []
+
+    def add(self, plus: Iterable[int | None], minus: Iterable[int | None] = (), *, basis: bool = True) -> None:
+        """sum(plus) - sum(minus) = 0 over the variables present (an absent cell is a zero)."""
+        coefs: dict[int, int] = defaultdict(int)
+        for v in plus:
+            if v is not None:
+                coefs[v] += 1
+        for v in minus:
+            if v is not None:
+                coefs[v] -= 1
+        relation = tuple(sorted((v, c) for v, c in coefs.items() if c))
+        if len(relation) < 2:
+            return
+        if relation in self.seen:
+            self.basis[self.seen[relation]] |= basis
+            return
+        self.seen[relation] = len(self.items)
+        self.items.append(relation)
+        self.basis.append(basis)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def spanning(self) -> list[tuple[tuple[int, int], ...]]:
+        return [r for r, b in zip(self.items, self.basis, strict=True) if b]
+
+
+def relations(cells: Cells, periods: list[Period]) -> Relations:
+    """Every linear relation between published counts that we know of (docs/privacy.md lists them)."""
+    rel = Relations()
+    # Index the variables by what they are.
+    unit: dict[tuple, int] = {}
+    breakdown: dict[tuple, dict[tuple, int]] = defaultdict(dict)  # (vintage, u, p, dim, col) -> value -> var
+    exits: dict[tuple, dict[tuple, int]] = defaultdict(dict)  # (vintage, u, p) -> (group, reason, dest) -> var
+    subgroup: dict[tuple, dict[tuple, int]] = defaultdict(dict)  # (vintage, u, p, col) -> group -> var
+    units_periods: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for var, key in enumerate(cells.keys):
+        vintage, kind = key[0], key[1]
+        if kind == "unit":
+            unit[key] = var
+            units_periods[vintage].add((key[2], key[3]))
+        elif kind == "breakdown":
+            _, _, u, p, dim, value, col = key
+            breakdown[(vintage, u, p, dim, col)][(value,)] = var
+            units_periods[vintage].add((u, p))
+        elif kind == "exit":
+            _, _, u, p, group, reason, dest = key
+            exits[(vintage, u, p)][(group, reason, dest)] = var
+            units_periods[vintage].add((u, p))
+        elif kind == "subgroup":
+            _, _, u, p, g, a, r, col = key
+            subgroup[(vintage, u, p, col)][(g, a, r)] = var
+            units_periods[vintage].add((u, p))
+
+    def s(vintage, u, p, col):
+        return unit.get((vintage, "unit", u, p, col))
+
+    # Transfers in: the rows of other units' exits with this unit as destination.
+    transfers_to: dict[tuple, list[int]] = defaultdict(list)
+    for (vintage, _u, p), rows in exits.items():
+        for (group, _reason, dest), var in rows.items():
+            if group == "transferred" and dest is not None:
+                transfers_to[(vintage, dest, p)].append(var)
+
+    # 1. Within a unit and period (every vintage).
+    for vintage, pairs in units_periods.items():
+        for u, p in sorted(pairs, key=str):
+            rel.add(
+                [s(vintage, u, p, "active_cases")],
+                [s(vintage, u, p, "exited_cases"), s(vintage, u, p, "ongoing_at_end")],
+            )
+            rows = exits.get((vintage, u, p), {})
+            groups: dict[str, list[int]] = defaultdict(list)
+            for (group, _reason, _dest), var in rows.items():
+                groups[group].append(var)
+            rel.add([s(vintage, u, p, "exited_cases")], rows.values())
+            rel.add([s(vintage, u, p, "positive_exits")], [v for g in POSITIVE_GROUPS for v in groups[g]])
+            rel.add([s(vintage, u, p, "dropouts")], groups["dropout"])
+            rel.add([s(vintage, u, p, "transfers_out")], groups["transferred"])
+            rel.add(
+                [s(vintage, u, p, "exited_cases")],
+                [s(vintage, u, p, "positive_exits"), s(vintage, u, p, "dropouts"), s(vintage, u, p, "transfers_out")]
+                + groups["other"],
+                basis=False,
+            )
+            rel.add([s(vintage, u, p, "transfers_in")], transfers_to.get((vintage, u, p), []))
+            for col in SUBGROUP_COUNTS:
+                rel.add([s(vintage, u, p, col)], subgroup.get((vintage, u, p, col), {}).values())
+    for (vintage, u, p, dim, col), values in sorted(breakdown.items(), key=str):
+        rel.add([s(vintage, u, p, col)], values.values())
+        # The margins of the subgroup cross-tabulation are rows of the breakdown.
+        if dim in SUBGROUP_DIMENSIONS and col == "exited_cases":
+            position = SUBGROUP_DIMENSIONS.index(dim)
+            parts: dict[str, list[int]] = defaultdict(list)
+            for group, var in subgroup.get((vintage, u, p, col), {}).items():
+                parts[group[position]].append(var)
+            for value in sorted(set(parts) | {v[0] for v in values}, key=str):
+                rel.add([values.get((value,))], parts.get(value, []))
+
+    # 2. Across periods (what reports.<table> shows now): nested periods, stocks, stock and flow.
+    tilings = period_tilings(periods)
+    by_label = {p.label: p for p in periods}
+    by_months = {parent for parent, parts in tilings if by_label[parts[0]].type == "month"}
+    by_end: dict[date, list[Period]] = defaultdict(list)
+    for period in periods:
+        by_end[period.measured_to].append(period)
+    vintage = CURRENT
+    unit_list = sorted({u for u, _ in units_periods.get(vintage, set())}, key=str)
+    bd_keys: dict[str, set[tuple]] = defaultdict(set)  # unit -> (dim, value)
+    for v2, u, _p, dim, _col in breakdown:
+        if v2 == vintage:
+            for value in breakdown[(v2, u, _p, dim, _col)]:
+                bd_keys[u].add((dim, value[0]))
+    ex_keys: dict[str, set[tuple]] = defaultdict(set)
+    for (v2, u, _p), rows in exits.items():
+        if v2 == vintage:
+            ex_keys[u] |= set(rows)
+    sg_keys: dict[str, set[tuple]] = defaultdict(set)
+    for (v2, u, _p, _col), rows in subgroup.items():
+        if v2 == vintage:
+            sg_keys[u] |= set(rows)
+
+    def b(u, p, dim, value, col):
+        return breakdown.get((vintage, u, p, dim, col), {}).get((value,))
+
+    for u in unit_list:
+        bds = sorted(bd_keys[u], key=str)
+        exs = sorted(ex_keys[u], key=str)
+        sgs = sorted(sg_keys[u], key=str)
+        for parent, parts in tilings:
+            # A period by its months spans the rest (a year by its quarters is the difference of month sums).
+            basis = by_label[parts[0]].type == "month" or parent not in by_months
+            for col in ADDITIVE_UNIT:
+                rel.add([s(vintage, u, parent, col)], [s(vintage, u, q, col) for q in parts], basis=basis)
+            for dim, value in bds:
+                for col in ("new_cases", "exited_cases"):
+                    rel.add([b(u, parent, dim, value, col)], [b(u, q, dim, value, col) for q in parts], basis=basis)
+            for key in exs:
+                rel.add(
+                    [exits.get((vintage, u, parent), {}).get(key)],
+                    [exits.get((vintage, u, q), {}).get(key) for q in parts],
+                    basis=basis,
+                )
+            for col in SUBGROUP_COUNTS:
+                for key in sgs:
+                    rel.add(
+                        [subgroup.get((vintage, u, parent, col), {}).get(key)],
+                        [subgroup.get((vintage, u, q, col), {}).get(key) for q in parts],
+                        basis=basis,
+                    )
+        for _end, same in sorted(by_end.items()):
+            # Stocks at the same day are the same count, whatever the period.
+            for a, c in zip(same, same[1:], strict=False):
+                for col in STOCK_UNIT:
+                    rel.add([s(vintage, u, a.label, col)], [s(vintage, u, c.label, col)])
+                for dim, value in bds:
+                    rel.add(
+                        [b(u, a.label, dim, value, "active_cases"), b(u, c.label, dim, value, "exited_cases")],
+                        [b(u, c.label, dim, value, "active_cases"), b(u, a.label, dim, value, "exited_cases")],
+                    )
+        for period in periods:
+            # Active in a period = ongoing at the end of the day before it + new in it.
+            # (One period ending that day spans the others: their stocks are equal.)
+            for i, before in enumerate(by_end.get(period.starts_on - timedelta(days=1), [])):
+                rel.add(
+                    [s(vintage, u, period.label, "active_cases")],
+                    [s(vintage, u, before.label, "ongoing_at_end"), s(vintage, u, period.label, "new_cases")],
+                    basis=i == 0,
+                )
+                for dim, value in bds:
+                    rel.add(
+                        [
+                            b(u, period.label, dim, value, "active_cases"),
+                            b(u, before.label, dim, value, "exited_cases"),
+                        ],
+                        [b(u, before.label, dim, value, "active_cases"), b(u, period.label, dim, value, "new_cases")],
+                        basis=i == 0,
+                    )
+    return rel
+
+
+# ---------------------------------------------------------------------------------------------- secondary suppression
+
+
+def _by_variable(relation_list: list[tuple[tuple[int, int], ...]], n: int) -> list[list[int]]:
+    index: list[list[int]] = [[] for _ in range(n)]
+    for r, relation in enumerate(relation_list):
+        for v, _ in relation:
+            index[v].append(r)
+    return index
+
+
+def _choice(cells: Cells, candidates: Iterable[int]) -> int | None:
+    """The published variable to hide beside a lonely suppressed one: the smallest non-zero count, cells of frozen
+    periods last, ties by name. Never a zero: a zero is shown (hiding it would not hide anything)."""
+    best = None
+    for v in candidates:
+        if cells.secret[v] or not cells.value[v]:
+            continue
+        rank = (cells.frozen[v], cells.value[v], repr(cells.keys[v]))
+        if best is None or rank < best[0]:
+            best = (rank, v)
+    return None if best is None else best[1]
+
+
+def fixpoint(cells: Cells, relation_list, by_var: list[list[int]], start: Iterable[int] | None = None) -> list[int]:
+    """Secondary suppression until no relation has exactly one suppressed variable; returns what it hid."""
+    unknown = [sum(cells.secret[v] for v, _ in relation) for relation in relation_list]
+    queue = [r for r in (range(len(relation_list)) if start is None else start) if unknown[r] == 1]
+    added = []
+    while queue:
+        r = queue.pop()
+        if unknown[r] != 1:
+            continue
+        v = _choice(cells, (v for v, _ in relation_list[r]))
+        if v is None:
+            continue  # every other cell of the relation is unknown to readers as well (cannot happen)
+        cells.secret[v] = True
+        added.append(v)
+        for r2 in by_var[v]:
+            unknown[r2] += 1
+            if unknown[r2] == 1:
+                queue.append(r2)
+    return added
+
+
+class Audit:
+    """Which suppressed variables can be computed from the published ones through any linear combination of the
+    relations (not only one relation at a time, not only by chaining): exact disclosure. A suppressed variable v
+    is computable when e_v lies in the row space of the relations restricted to the unknowns. Found by sparse
+    Gauss-Jordan elimination modulo a large prime, one connected component of unknowns at a time; the published
+    variables ride along in each row (never as pivots), so a computable v comes with the published variables its
+    value is computed from. Components that did not change since the last call are not recomputed."""
+
+    def __init__(self, cells: Cells, relation_list) -> None:
+        self.cells = cells
+        self.relation_list = relation_list
+        self.cache: dict[frozenset[int], dict[int, dict[int, int]]] = {}
+
+    def exposed(self) -> dict[int, dict[int, int]]:
+        secret = self.cells.secret
+        parent: dict[int, int] = {}
+
+        def find(x: int) -> int:
+            while parent.setdefault(x, x) != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        used = []
+        for relation in self.relation_list:
+            unknowns = [v for v, _ in relation if secret[v]]
+            if not unknowns:
+                continue
+            used.append(relation)
+            first = find(unknowns[0])
+            for v in unknowns[1:]:
+                root = find(v)
+                if root != first:
+                    parent[root] = first
+        components: dict[int, list] = defaultdict(list)
+        members: dict[int, set[int]] = defaultdict(set)
+        for relation in used:
+            root = find(next(v for v, _ in relation if secret[v]))
+            components[root].append(relation)
+            members[root].update(v for v, _ in relation if secret[v])
+        found: dict[int, dict[int, int]] = {}
+        cache = {}
+        for root, comp in components.items():
+            key = frozenset(members[root])
+            result = self.cache.get(key)
+            if result is None:
+                result = _computable(comp, secret)
+            cache[key] = result
+            found.update(result)
+        self.cache = cache
+        return found
+
+
+def _computable(relations_: list, secret: list[bool]) -> dict[int, dict[int, int]]:
+    """Gauss-Jordan elimination on one component: unknown v -> the published variables it is computed from."""
+    pivots: dict[int, dict[int, int]] = {}  # pivot column -> its row (reduced row echelon form on the unknowns)
+    holders: dict[int, set[int]] = defaultdict(set)  # unknown column -> pivots whose row holds it
+    rows = [{v: c % _PRIME for v, c in relation} for relation in relations_]
+    rows.sort(key=lambda row: sum(secret[v] for v in row))
+    for row in rows:
+        # Reduce by the existing pivots (a pivot row holds no other pivot column: one pass suffices).
+        for col in [c for c in row if c in pivots]:
+            factor = row.get(col)
+            if factor:
+                for c2, x in pivots[col].items():
+                    y = (row.get(c2, 0) - factor * x) % _PRIME
+                    if y:
+                        row[c2] = y
+                    else:
+                        row.pop(c2, None)
+        unknown = [c for c in row if secret[c]]
+        if not unknown:
+            continue
+        col = min(unknown, key=lambda c: (len(holders.get(c, ())), c))
+        inv = pow(row[col], _PRIME - 2, _PRIME)
+        row = {c: x * inv % _PRIME for c, x in row.items()}
+        # Eliminate the new pivot column from the other pivot rows.
+        for other in list(holders.get(col, ())):
+            prow = pivots[other]
+            factor = prow[col]
+            for c2, x in row.items():
+                y = (prow.get(c2, 0) - factor * x) % _PRIME
+                if y:
+                    if c2 not in prow and secret[c2]:
+                        holders[c2].add(other)
+                    prow[c2] = y
+                elif c2 in prow:
+                    del prow[c2]
+                    if secret[c2]:
+                        holders[c2].discard(other)
+        pivots[col] = row
+        for c2 in row:
+            if secret[c2]:
+                holders[c2].add(col)
+    return {
+        col: {c: x for c, x in row.items() if c != col}
+        for col, row in pivots.items()
+        if not any(secret[c] for c in row if c != col)
+    }
+
+
+def determined(cells: Cells, relation_list) -> set[int]:
+    """The suppressed variables that can be computed from the published ones (see Audit)."""
+    return set(Audit(cells, relation_list).exposed())
+
+
+def protect(cells: Cells, rel: Relations, *, max_rounds: int = 200) -> tuple[list[int], int]:
+    """Secondary suppression to a fixpoint, then the audit, until no suppressed variable can be computed."""
+    relation_list = rel.items
+    by_var = _by_variable(relation_list, len(cells.keys))
+    added = fixpoint(cells, relation_list, by_var)
+    audit = Audit(cells, rel.spanning())
+    for rounds in range(1, max_rounds + 1):
+        exposed = audit.exposed()
+        log.debug("disclosure control: audit round %d, %d suppressed counts computable", rounds, len(exposed))
+        if not exposed:
+            return added, rounds
+        # Break each computation: hide the smallest non-zero published count it uses.
+        more = []
+        for v in sorted(exposed, key=lambda v: repr(cells.keys[v])):
+            if any(cells.secret[w] for w in exposed[v]):
+                continue  # an earlier choice in this round already broke it
+            w = _choice(cells, exposed[v])
+            if w is None:
+                raise DisclosureError(f"{cells.keys[v]} can be computed and nothing is left to hide")
+            cells.secret[w] = True
+            more.append(w)
+        added += more
+        added += fixpoint(cells, relation_list, by_var, {r for v in more for r in by_var[v]})
+    raise DisclosureError("disclosure control did not settle")
+
+
+# ---------------------------------------------------------------------------------------------- applying it
+
+
+def _apply(con: duckdb.DuckDBPyConnection, table: Table, cells: Cells) -> tuple[int, int]:
+    """Null the newly suppressed count cells and the shares resting on a suppressed count; rewrite
+    suppressed_columns on the rows that changed (counts first, then the other columns, each in column order)."""
+    order = {c: (c not in table.counts, i) for i, c in enumerate(table.frame.columns)}
+    changes: dict[int, set[str]] = defaultdict(set)
+    counts = shares = 0
+    for (pos, column), var in table.cells.items():
+        if cells.secret[var] and not _missing(table.frame.iat[pos, table.frame.columns.get_loc(column)]):
+            changes[pos].add(column)
+            counts += 1
+    for (pos, column), behind in table.shares.items():
+        if column not in order or _missing(table.frame.iat[pos, table.frame.columns.get_loc(column)]):
+            continue
+        if any(v is not None and cells.secret[v] for v in behind):
+            changes[pos].add(column)
+            shares += 1
+    if not changes:
+        return 0, 0
+    nulled = sorted({c for cols in changes.values() for c in cols}, key=order.get)
+    records = []
+    for pos, cols in sorted(changes.items()):
+        before = _split(table.frame.iat[pos, table.frame.columns.get_loc("suppressed_columns")])
+        listed = ",".join(sorted(set(before) | cols, key=lambda c: order.get(c, (True, len(order)))))
+        records.append([int(table.frame.iat[pos, 0]), listed, *(c in cols for c in nulled)])
+    update = pd.DataFrame(records, columns=["rid", "listed", *(f"null_{i}" for i in range(len(nulled)))])
+    con.register("_disclosure_update", update)
+    try:
+        sets = ", ".join(
+            f"{_quote(c)} = CASE WHEN u.null_{i} THEN NULL ELSE t.{_quote(c)} END" for i, c in enumerate(nulled)
+        )
+        con.execute(
+            f"UPDATE reports.{_quote(table.name)} AS t SET {sets}, suppressed_columns = u.listed "
+            "FROM _disclosure_update AS u WHERE t.rowid = u.rid"
+        )
+    finally:
+        con.unregister("_disclosure_update")
+    return counts, shares
+
+
+def run(con: duckdb.DuckDBPyConnection) -> Result:
+    """Disclosure control over the report tables of `con` (the published copy being built), in place."""
+    cells = Cells()
+    tables = load(con, cells)
+    rel = relations(cells, _periods(con))
+    added, rounds = protect(cells, rel)
+    added_cells = hidden_shares = 0
+    for table in tables:
+        c, s = _apply(con, table, cells)
+        added_cells += c
+        hidden_shares += s
+    log.info(
+        "disclosure control: %d relations, %d counts suppressed before, %d more (%d cells) and %d shares hidden",
+        len(rel),
+        sum(cells.primary),
+        len(added),
+        added_cells,
+        hidden_shares,
+    )
+    return Result(tables, cells, rel, added, added_cells, hidden_shares, rounds)
