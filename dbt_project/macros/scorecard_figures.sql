@@ -4,7 +4,7 @@
 {% macro scorecard_figures() -%}
     {%- set shares = {
         'attendance_rate': ['attendance_cases'],
-        'action_plan_within_90_days_share': ['plan_eligible_cases'],
+        'action_plan_within_90_days_share': ['plan_eligible_cases', 'plan_timely_cases'],
         'positive_exit_share': ['exited_cases', 'positive_exits'],
         'ors_reliable_improvement_share': ['ors_pairs', 'ors_reliable_improvement'],
         'wellbeing_improved_share': ['wellbeing_pairs', 'wellbeing_improved'],

@@ -26,9 +26,14 @@ from pathlib import Path
 import duckdb
 
 from orchestration import warehouse
+from orchestration.publish import disclosure
 
 COPY_NAME = "followup.duckdb"
 MANIFEST_NAME = "manifest.json"
+VERSIONS_DIR = "versions"
+CURRENT_LINK = "current"
+# What readers open: symbolic links through `current`, so all of them change version at the same instant.
+STABLE_PATHS = (COPY_NAME, "parquet", "csv", MANIFEST_NAME)
 MART_SCHEMAS = ("intake", "process", "outcome", "cost", "reports")
 QUALITY_TABLES = ("load_ledger", "findings", "follow_up_completeness")
 FROZEN_SCHEMA = "publication"
@@ -45,9 +50,10 @@ class PublicationError(RuntimeError):
 
 @dataclass(frozen=True)
 class PublishedCopy:
-    path: Path
+    path: Path  # the stable path <published_dir>/followup.duckdb
     tables: dict[str, int]  # schema.table -> rows
     exports: list[Path]
+    version: Path | None = None  # <published_dir>/versions/<n>
 
 
 def copy_path(published_dir: Path) -> Path:
@@ -198,28 +204,111 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _reached(point: str) -> None:
+    """A named point of a publication (exported, versioned, switched). Does nothing; the kill tests replace it to
+    stop a publication there."""
+
+
 def _remove_leftovers(published_dir: Path) -> None:
     """Temporary files of a publication that was killed: never in place, safe to remove (one writer at a time)."""
-    for leftover in published_dir.rglob(f"{_TMP_PREFIX}*"):
-        if leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
+    for folder in (published_dir, published_dir / VERSIONS_DIR):
+        if not folder.is_dir():
+            continue
+        for leftover in folder.glob(f"{_TMP_PREFIX}*"):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+
+
+# A text cell that a spreadsheet would run as a formula (OWASP: CSV injection) starts with one of these.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _export_query(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """reports.<table> for a spreadsheet: a text cell starting with = + - @, a tab or a carriage return gets a
+    leading single quote, so that Excel or LibreOffice shows it as text instead of running it as a formula. Only
+    in the exported file: the table keeps the value."""
+    starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_START)
+    columns = []
+    for name, type_, *_ in con.execute(f"DESCRIBE reports.{_quote(table)}").fetchall():
+        column = _quote(name)
+        if type_ == "VARCHAR":
+            columns.append(
+                f"CASE WHEN left({column}, 1) IN ({starts}) THEN chr(39) || {column} ELSE {column} END AS {column}"
+            )
         else:
-            leftover.unlink(missing_ok=True)
+            columns.append(column)
+    return f"SELECT {', '.join(columns)} FROM reports.{_quote(table)}"
 
 
 def _export(con: duckdb.DuckDBPyConnection, table: str, staging: Path) -> list[Path]:
     """reports.<table> as Parquet and as CSV with a UTF-8 byte-order mark (Excel then reads å, ä, ö right)."""
-    query = f"SELECT * FROM reports.{_quote(table)}"
     parquet = staging / "parquet" / f"{table}.parquet"
-    con.execute(f"COPY ({query}) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd)")
+    con.execute(f"COPY (SELECT * FROM reports.{_quote(table)}) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd)")
     plain = staging / f"{table}.plain.csv"
-    con.execute(f"COPY ({query}) TO '{plain}' (FORMAT csv, HEADER true)")
+    con.execute(f"COPY ({_export_query(con, table)}) TO '{plain}' (FORMAT csv, HEADER true)")
     csv = staging / "csv" / f"{table}.csv"
     with csv.open("wb") as out, plain.open("rb") as src:
         out.write(b"\xef\xbb\xbf")
         shutil.copyfileobj(src, out)
     plain.unlink()
     return [parquet, csv]
+
+
+# ---------------------------------------------------------------------------------------------- versions
+
+
+def _version_number(path: Path) -> int | None:
+    return int(path.name) if path.name.isdigit() else None
+
+
+def current_version(published_dir: Path) -> Path | None:
+    """The version folder readers see now (what `current` points to), or None."""
+    link = published_dir / CURRENT_LINK
+    if not link.is_symlink():
+        return None
+    target = (published_dir / os.readlink(link)).resolve()
+    return target if target.is_dir() else None
+
+
+def _point(link: Path, target: str) -> None:
+    """Make `link` a symbolic link to `target` (relative to the link's folder) with one atomic rename. A real file
+    there (a copy from before versioned publications) is replaced the same way; a real folder is moved aside
+    first (the one moment that path is missing, once)."""
+    tmp = link.parent / f"{_TMP_PREFIX}link-{os.getpid()}-{link.name}"
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    if link.is_dir() and not link.is_symlink():
+        aside = link.parent / f"{_TMP_PREFIX}old-{os.getpid()}-{link.name}"
+        os.replace(link, aside)
+        os.replace(tmp, link)
+        shutil.rmtree(aside, ignore_errors=True)
+    else:
+        os.replace(tmp, link)
+
+
+def _switch(published_dir: Path, version: Path) -> Path | None:
+    """Point `current` at the new version (one atomic rename of a symbolic link) and make sure the stable paths
+    lead through `current`. Returns the version that was current before."""
+    before = current_version(published_dir)
+    _point(published_dir / CURRENT_LINK, f"{VERSIONS_DIR}/{version.name}")
+    _fsync(published_dir)
+    _reached("switched")
+    for name in STABLE_PATHS:
+        link = published_dir / name
+        wanted = f"{CURRENT_LINK}/{name}"
+        if not (link.is_symlink() and os.readlink(link) == wanted):
+            _point(link, wanted)
+    _fsync(published_dir)
+    return before
+
+
+def _clean_versions(published_dir: Path, keep: set[Path]) -> None:
+    """Every version but the current and the previous one (a reader that opened it keeps reading it)."""
+    for path in (published_dir / VERSIONS_DIR).iterdir():
+        if path.resolve() not in keep and _version_number(path) is not None:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def write_published_copy(
@@ -230,7 +319,13 @@ def write_published_copy(
     threads: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> PublishedCopy:
-    """Build the copy under a temporary name, checkpoint and close it, export the reports, then rename into place.
+    """Build a new version of the published copy and switch readers to it in one step.
+
+    The database, its Parquet and CSV exports and the manifest are written together into a temporary folder
+    (`.publishing-<pid>`), checkpointed, closed and synced; the folder is renamed to `versions/<n>`; then the
+    symbolic link `current` is pointed at it with one atomic rename. `followup.duckdb`, `parquet/`, `csv/` and
+    `manifest.json` are stable symbolic links through `current`, so a reader sees the whole previous version or
+    the whole new one. The previous version is kept; older ones are removed.
 
     The warehouse is only read (attached read-only); the caller makes sure no other process writes it.
     """
@@ -266,6 +361,13 @@ def write_published_copy(
         if frozen:
             con.execute(f"CREATE TABLE reports.publications AS SELECT * FROM wh.{VERSIONS_TABLE} ORDER BY ALL")
         con.execute("DETACH wh")
+        # What is published is protected as a whole (docs/privacy.md#disclosure-control-across-tables).
+        protection = disclosure.run(con)
+        if progress:
+            progress(
+                f"disclosure control: {len(protection.added_variables)} more counts ({protection.added_cells} "
+                f"cells) and {protection.hidden_shares} shares suppressed across tables"
+            )
         for schema, table in con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY ALL"
         ).fetchall():
@@ -281,31 +383,30 @@ def write_published_copy(
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    _fsync(tmp_db)
-    # Exports first, the database last: once the new copy is in place, its exports are too.
-    for folder in ("parquet", "csv"):
-        target = published_dir / folder
-        target.mkdir(exist_ok=True)
-        fresh = {p.name for p in (staging / folder).iterdir()}
-        for path in sorted((staging / folder).iterdir()):
-            os.replace(path, target / path.name)
-        for stale in target.iterdir():
-            if stale.name not in fresh:
-                stale.unlink()
-    final = copy_path(published_dir)
-    os.replace(tmp_db, final)
-    _fsync(published_dir)
+    versions = published_dir / VERSIONS_DIR
+    versions.mkdir(exist_ok=True)
+    number = max((n for p in versions.iterdir() if (n := _version_number(p)) is not None), default=0) + 1
     manifest = {
+        "version": number,
         "published_at": datetime.now().isoformat(timespec="seconds"),
-        "copy": str(final),
+        "copy": str(copy_path(published_dir)),
         "tables": tables,
+        "disclosure_control": protection.summary(),
     }
-    tmp_manifest = staging / MANIFEST_NAME
-    tmp_manifest.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    os.replace(tmp_manifest, published_dir / MANIFEST_NAME)
-    shutil.rmtree(staging, ignore_errors=True)
+    (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    for path in [tmp_db, staging / MANIFEST_NAME, *exports]:
+        _fsync(path)
+    for folder in (staging / "parquet", staging / "csv", staging):
+        _fsync(folder)
+    _reached("exported")
+    version = versions / str(number)
+    os.replace(staging, version)
+    _fsync(versions)
+    _reached("versioned")
+    before = _switch(published_dir, version)
+    _clean_versions(published_dir, {version.resolve(), *([before] if before else [])})
     moved = [published_dir / p.parent.name / p.name for p in exports]
-    return PublishedCopy(final, tables, moved)
+    return PublishedCopy(copy_path(published_dir), tables, moved, version)
 
 
 def _has_versions(con: duckdb.DuckDBPyConnection) -> bool:

@@ -165,6 +165,17 @@ class Result:
     hidden_shares: int  # share cells nulled by this pass
     audit_rounds: int
 
+    def summary(self) -> dict[str, int]:
+        """The price of the pass, for the manifest."""
+        return {
+            "counts_suppressed_before": int(sum(self.cells.primary)),
+            "counts_suppressed_added": len(self.added_variables),
+            "cells_suppressed_added": self.added_cells,
+            "shares_hidden": self.hidden_shares,
+            "relations": len(self.relations),
+            "audit_rounds": self.audit_rounds,
+        }
+
 
 def _split(text) -> list[str]:
     return [c for c in (text or "").split(",") if c]
@@ -546,145 +557,176 @@ def _choice(cells: Cells, candidates: Iterable[int]) -> int | None:
     return None if best is None else best[1]
 
 
-def fixpoint(cells: Cells, relation_list, by_var: list[list[int]], start: Iterable[int] | None = None) -> list[int]:
-    """Secondary suppression until no relation has exactly one suppressed variable; returns what it hid."""
-    unknown = [sum(cells.secret[v] for v, _ in relation) for relation in relation_list]
-    queue = [r for r in (range(len(relation_list)) if start is None else start) if unknown[r] == 1]
-    added = []
-    while queue:
-        r = queue.pop()
-        if unknown[r] != 1:
-            continue
-        v = _choice(cells, (v for v, _ in relation_list[r]))
-        if v is None:
-            continue  # every other cell of the relation is unknown to readers as well (cannot happen)
-        cells.secret[v] = True
-        added.append(v)
-        for r2 in by_var[v]:
-            unknown[r2] += 1
-            if unknown[r2] == 1:
-                queue.append(r2)
-    return added
-
-
-class Audit:
-    """Which suppressed variables can be computed from the published ones through any linear combination of the
-    relations (not only one relation at a time, not only by chaining): exact disclosure. A suppressed variable v
-    is computable when e_v lies in the row space of the relations restricted to the unknowns. Found by sparse
-    Gauss-Jordan elimination modulo a large prime, one connected component of unknowns at a time; the published
-    variables ride along in each row (never as pivots), so a computable v comes with the published variables its
-    value is computed from. Components that did not change since the last call are not recomputed."""
+class Secondary:
+    """Secondary suppression to a fixpoint: no relation may have exactly one suppressed variable; when one has,
+    the smallest non-zero published variable of that relation is suppressed too (`_choice`)."""
 
     def __init__(self, cells: Cells, relation_list) -> None:
         self.cells = cells
         self.relation_list = relation_list
-        self.cache: dict[frozenset[int], dict[int, dict[int, int]]] = {}
+        self.by_var = _by_variable(relation_list, len(cells.keys))
+        self.unknown = [sum(cells.secret[v] for v, _ in relation) for relation in relation_list]
+        self.queue = [r for r, n in enumerate(self.unknown) if n == 1]
 
-    def exposed(self) -> dict[int, dict[int, int]]:
-        secret = self.cells.secret
-        parent: dict[int, int] = {}
+    def hide(self, v: int) -> None:
+        if self.cells.secret[v]:
+            return
+        self.cells.secret[v] = True
+        for r in self.by_var[v]:
+            self.unknown[r] += 1
+            if self.unknown[r] == 1:
+                self.queue.append(r)
 
-        def find(x: int) -> int:
-            while parent.setdefault(x, x) != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        used = []
-        for relation in self.relation_list:
-            unknowns = [v for v, _ in relation if secret[v]]
-            if not unknowns:
+    def settle(self) -> list[int]:
+        """Returns what it hid."""
+        added = []
+        while self.queue:
+            r = self.queue.pop()
+            if self.unknown[r] != 1:
                 continue
-            used.append(relation)
-            first = find(unknowns[0])
-            for v in unknowns[1:]:
-                root = find(v)
-                if root != first:
-                    parent[root] = first
-        components: dict[int, list] = defaultdict(list)
-        members: dict[int, set[int]] = defaultdict(set)
-        for relation in used:
-            root = find(next(v for v, _ in relation if secret[v]))
-            components[root].append(relation)
-            members[root].update(v for v, _ in relation if secret[v])
-        found: dict[int, dict[int, int]] = {}
-        cache = {}
-        for root, comp in components.items():
-            key = frozenset(members[root])
-            result = self.cache.get(key)
-            if result is None:
-                result = _computable(comp, secret)
-            cache[key] = result
-            found.update(result)
-        self.cache = cache
-        return found
+            v = _choice(self.cells, (v for v, _ in self.relation_list[r]))
+            if v is None:
+                continue  # the one suppressed variable would be 0: cannot happen for a count 1 <= n < k
+            self.hide(v)
+            added.append(v)
+        return added
 
 
-def _computable(relations_: list, secret: list[bool]) -> dict[int, dict[int, int]]:
-    """Gauss-Jordan elimination on one component: unknown v -> the published variables it is computed from."""
-    pivots: dict[int, dict[int, int]] = {}  # pivot column -> its row (reduced row echelon form on the unknowns)
-    holders: dict[int, set[int]] = defaultdict(set)  # unknown column -> pivots whose row holds it
-    rows = [{v: c % _PRIME for v, c in relation} for relation in relations_]
-    rows.sort(key=lambda row: sum(secret[v] for v in row))
-    for row in rows:
-        # Reduce by the existing pivots (a pivot row holds no other pivot column: one pass suffices).
-        for col in [c for c in row if c in pivots]:
+class Elimination:
+    """Which suppressed variables can be computed from the published ones through any linear combination of the
+    relations (not only one relation at a time, not only by chaining): exact disclosure.
+
+    Gauss-Jordan elimination, exact modulo a large prime, on the relations with the suppressed variables as the
+    unknowns: every row is reduced so that it holds one pivot unknown and no other pivot; the published variables
+    ride along in the rows (never pivots). A suppressed variable v can be computed exactly when its pivot row holds
+    no other unknown: the row then says v = a combination of published values, and its published entries are the
+    cells that computation uses. Rows left with published variables only are kept as well, because hiding one of
+    their cells later makes it an unknown that those rows determine. Hiding a published variable updates the
+    rows in place, so the audit after each round of secondary suppression costs only what changed.
+    """
+
+    def __init__(self, secret: list[bool], relation_list: Iterable[tuple[tuple[int, int], ...]]) -> None:
+        self.secret = list(secret)  # the elimination's own copy: hide() updates it
+        self.rows: dict[int, dict[int, int]] = {}  # row id -> {variable: coefficient}
+        self.pivot_of: dict[int, int] = {}  # unknown variable -> row id whose pivot it is
+        self.pivot_col: dict[int, int] = {}  # row id -> its pivot variable (rows without one: only published)
+        self.holders: dict[int, set[int]] = defaultdict(set)  # variable -> rows holding it
+        self.free: dict[int, int] = {}  # pivot row -> number of unknowns in it besides the pivot
+        # Relations of published variables only are added when one of their variables is hidden.
+        self.relation_list = list(relation_list)
+        self.pending: dict[int, list[int]] = defaultdict(list)
+        active = []
+        for r, relation in enumerate(self.relation_list):
+            if any(self.secret[v] for v, _ in relation):
+                active.append(r)
+            else:
+                for v, _ in relation:
+                    self.pending[v].append(r)
+        self.added = set(active)
+        active.sort(key=lambda r: sum(self.secret[v] for v, _ in self.relation_list[r]))
+        for r in active:
+            self._add({v: c % _PRIME for v, c in self.relation_list[r]})
+
+    def _store(self, rid: int, row: dict[int, int]) -> None:
+        self.rows[rid] = row
+        for v in row:
+            self.holders[v].add(rid)
+
+    def _subtract(self, rid: int, factor: int, source: dict[int, int]) -> None:
+        """rows[rid] -= factor * source, keeping holders and the counts of free unknowns up to date."""
+        row = self.rows[rid]
+        pivot = self.pivot_col.get(rid)
+        for v, x in source.items():
+            before = row.get(v, 0)
+            after = (before - factor * x) % _PRIME
+            if after:
+                row[v] = after
+                if not before:
+                    self.holders[v].add(rid)
+                    if pivot is not None and self.secret[v] and v != pivot:
+                        self.free[rid] += 1
+            elif before:
+                del row[v]
+                self.holders[v].discard(rid)
+                if pivot is not None and self.secret[v] and v != pivot:
+                    self.free[rid] -= 1
+
+    def _make_pivot(self, rid: int, col: int) -> None:
+        row = self.rows[rid]
+        inv = pow(row[col], _PRIME - 2, _PRIME)
+        for v in row:
+            row[v] = row[v] * inv % _PRIME
+        self.pivot_of[col] = rid
+        self.pivot_col[rid] = col
+        self.free[rid] = sum(1 for v in row if self.secret[v] and v != col)
+        for other in list(self.holders[col]):
+            if other != rid:
+                self._subtract(other, self.rows[other][col], row)
+
+    def _add(self, row: dict[int, int]) -> None:
+        for col in [v for v in row if v in self.pivot_of]:
             factor = row.get(col)
             if factor:
-                for c2, x in pivots[col].items():
-                    y = (row.get(c2, 0) - factor * x) % _PRIME
+                source = self.rows[self.pivot_of[col]]
+                for v, x in source.items():
+                    y = (row.get(v, 0) - factor * x) % _PRIME
                     if y:
-                        row[c2] = y
+                        row[v] = y
                     else:
-                        row.pop(c2, None)
-        unknown = [c for c in row if secret[c]]
-        if not unknown:
-            continue
-        col = min(unknown, key=lambda c: (len(holders.get(c, ())), c))
-        inv = pow(row[col], _PRIME - 2, _PRIME)
-        row = {c: x * inv % _PRIME for c, x in row.items()}
-        # Eliminate the new pivot column from the other pivot rows.
-        for other in list(holders.get(col, ())):
-            prow = pivots[other]
-            factor = prow[col]
-            for c2, x in row.items():
-                y = (prow.get(c2, 0) - factor * x) % _PRIME
-                if y:
-                    if c2 not in prow and secret[c2]:
-                        holders[c2].add(other)
-                    prow[c2] = y
-                elif c2 in prow:
-                    del prow[c2]
-                    if secret[c2]:
-                        holders[c2].discard(other)
-        pivots[col] = row
-        for c2 in row:
-            if secret[c2]:
-                holders[c2].add(col)
-    return {
-        col: {c: x for c, x in row.items() if c != col}
-        for col, row in pivots.items()
-        if not any(secret[c] for c in row if c != col)
-    }
+                        row.pop(v, None)
+        if not row:
+            return
+        rid = len(self.pivot_col) + len(self.rows) + 1
+        while rid in self.rows:
+            rid += 1
+        self._store(rid, row)
+        unknowns = [v for v in row if self.secret[v]]
+        if unknowns:
+            self._make_pivot(rid, min(unknowns, key=lambda v: (len(self.holders[v]), v)))
+
+    def hide(self, v: int) -> None:
+        """A published variable becomes suppressed."""
+        if self.secret[v]:
+            return
+        self.secret[v] = True
+        for rid in self.holders[v]:
+            if rid in self.pivot_col and self.pivot_col[rid] != v:
+                self.free[rid] += 1
+        residual = [rid for rid in self.holders[v] if rid not in self.pivot_col]
+        if residual:
+            # A row of published values only now determines v: v becomes its pivot.
+            self._make_pivot(min(residual, key=lambda r: (len(self.rows[r]), r)), v)
+        for r in self.pending.pop(v, []):
+            if r not in self.added:
+                self.added.add(r)
+                self._add({w: c % _PRIME for w, c in self.relation_list[r]})
+
+    def exposed(self) -> dict[int, dict[int, int]]:
+        """Suppressed variable -> the published variables (with coefficients) its value is computed from."""
+        return {
+            col: {v: x for v, x in self.rows[rid].items() if v != col}
+            for rid, col in self.pivot_col.items()
+            if self.free[rid] == 0
+        }
 
 
 def determined(cells: Cells, relation_list) -> set[int]:
-    """The suppressed variables that can be computed from the published ones (see Audit)."""
-    return set(Audit(cells, relation_list).exposed())
+    """The suppressed variables that can be computed from the published ones (see Elimination)."""
+    return set(Elimination(cells.secret, relation_list).exposed())
 
 
-def protect(cells: Cells, rel: Relations, *, max_rounds: int = 200) -> tuple[list[int], int]:
+def protect(cells: Cells, rel: Relations, *, max_rounds: int = 10_000) -> tuple[list[int], int]:
     """Secondary suppression to a fixpoint, then the audit, until no suppressed variable can be computed."""
-    relation_list = rel.items
-    by_var = _by_variable(relation_list, len(cells.keys))
-    added = fixpoint(cells, relation_list, by_var)
-    audit = Audit(cells, rel.spanning())
+    secondary = Secondary(cells, rel.items)
+    added = secondary.settle()
+    audit = Elimination(cells.secret, rel.spanning())
     for rounds in range(1, max_rounds + 1):
         exposed = audit.exposed()
         log.debug("disclosure control: audit round %d, %d suppressed counts computable", rounds, len(exposed))
         if not exposed:
             return added, rounds
-        # Break each computation: hide the smallest non-zero published count it uses.
+        # Break each computation: hide the smallest non-zero published count it uses; then secondary suppression
+        # again around what was hidden.
         more = []
         for v in sorted(exposed, key=lambda v: repr(cells.keys[v])):
             if any(cells.secret[w] for w in exposed[v]):
@@ -692,10 +734,12 @@ def protect(cells: Cells, rel: Relations, *, max_rounds: int = 200) -> tuple[lis
             w = _choice(cells, exposed[v])
             if w is None:
                 raise DisclosureError(f"{cells.keys[v]} can be computed and nothing is left to hide")
-            cells.secret[w] = True
+            secondary.hide(w)
             more.append(w)
+        more += secondary.settle()
+        for w in more:
+            audit.hide(w)
         added += more
-        added += fixpoint(cells, relation_list, by_var, {r for v in more for r in by_var[v]})
     raise DisclosureError("disclosure control did not settle")
 
 

@@ -88,6 +88,7 @@ figures as (
         pr.attendance_cases,
         pr.attendance_rate,
         pr.plan_eligible_cases,
+        pr.plan_timely_cases,
         pr.action_plan_within_90_days_share,
         cast(coalesce(e.positive_exits, 0) as bigint) as positive_exits,
         cast(1.0 * e.positive_exits / nullif(i.exited_cases, 0) as double) as positive_exit_share,
