@@ -319,7 +319,9 @@ def _periods(con: duckdb.DuckDBPyConnection) -> list[Period]:
 def period_tilings(periods: list[Period]) -> list[tuple[str, tuple[str, ...]]]:
     """(period, its parts): the periods of one type that lie inside a period and cover it exactly, without gap
     or overlap (months in a quarter, quarters in a half-year or year, months in a custom period, a custom period
-    equal to a month ...). A period still running is covered by the parts measured to the same as-of date."""
+    with the same days as a quarter ...). A period still running is covered by the parts measured to the same
+    as-of date. Custom periods that overlap each other are only used one by one (not searched for sets that
+    would cover a period)."""
     by_type: dict[str, list[Period]] = defaultdict(list)
     for p in periods:
         by_type[p.type].append(p)
@@ -339,6 +341,13 @@ def period_tilings(periods: list[Period]) -> list[tuple[str, tuple[str, ...]]]:
                 ok = ok and b.starts_on == a.measured_to + timedelta(days=1)
             if ok:
                 tilings.append((parent.label, tuple(p.label for p in inside)))
+            elif kind == "custom":
+                # Custom periods may overlap each other: one with the very same days is still the same period.
+                tilings += [
+                    (parent.label, (p.label,))
+                    for p in inside
+                    if (p.starts_on, p.measured_to) == (parent.starts_on, parent.measured_to)
+                ]
     return tilings
 
 

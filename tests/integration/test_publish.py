@@ -131,7 +131,7 @@ def world(pima_run, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("publish")
     shutil.copytree(settings.landing_dir, tmp / "landing")
     shutil.copytree(settings.warehouse_path.parent, tmp / "warehouse")
-    shutil.copytree(settings.published_dir, tmp / "published")
+    shutil.copytree(settings.published_dir, tmp / "published", symlinks=True)  # relative links: still a copy
     shutil.copytree(settings.dagster_home, tmp / "dagster")  # the Dagster instance: the run history
     (tmp / "followup.toml").write_text(
         'landing_dir = "landing"\nwarehouse_path = "warehouse/followup.duckdb"\npublished_dir = "published"\n'

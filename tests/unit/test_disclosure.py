@@ -1,0 +1,173 @@
+"""Disclosure control across tables (orchestration/publish/disclosure.py): the exact audit against brute force,
+period nestings, and the pass on small hand-made report tables."""
+
+import random
+from datetime import date
+
+import duckdb
+import numpy as np
+import pytest
+
+from orchestration.publish import disclosure
+from orchestration.publish.disclosure import Elimination, Period, period_tilings
+
+
+def _brute_force(secret: list[bool], relations) -> set[int]:
+    """v is computable when e_v is in the row space of the relations restricted to the unknowns."""
+    unknowns = [v for v, s in enumerate(secret) if s]
+    if not unknowns:
+        return set()
+    a = np.array([[dict(r).get(v, 0) for v in unknowns] for r in relations] or [[0] * len(unknowns)], dtype=float)
+    rank = np.linalg.matrix_rank(a)
+    found = set()
+    for i, v in enumerate(unknowns):
+        e = np.zeros((1, len(unknowns)))
+        e[0, i] = 1
+        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
+            found.add(v)
+    return found
+
+
+def _random_system(rng: random.Random):
+    n = rng.randint(3, 12)
+    relations = []
+    for _ in range(rng.randint(1, 10)):
+        members = rng.sample(range(n), rng.randint(2, min(n, 5)))
+        relations.append(tuple(sorted((v, rng.choice((1, -1, 1, 2))) for v in members)))
+    secret = [rng.random() < 0.5 for _ in range(n)]
+    return n, relations, secret
+
+
+def test_the_exact_audit_agrees_with_brute_force_and_its_incremental_updates_with_a_fresh_start():
+    rng = random.Random(7)
+    for _ in range(400):
+        n, relations, secret = _random_system(rng)
+        audit = Elimination(secret, relations)
+        assert set(audit.exposed()) == _brute_force(secret, relations)
+        # Hide published variables one by one: the updated elimination says what a fresh one says.
+        for v in rng.sample(range(n), n):
+            if not secret[v]:
+                secret = secret.copy()
+                secret[v] = True
+                audit.hide(v)
+                assert set(audit.exposed()) == _brute_force(secret, relations)
+
+
+def test_an_exposed_variable_comes_with_the_published_cells_it_is_computed_from():
+    # x0 = x1 + x2 (x1 suppressed), x1 = x3 + x4: x1 follows from x0 - x2 and from x3 + x4.
+    relations = [((0, 1), (1, -1), (2, -1)), ((1, 1), (3, -1), (4, -1))]
+    exposed = Elimination([False, True, False, False, False], relations).exposed()
+    assert set(exposed) == {1}
+    assert set(exposed[1]) in ({0, 2}, {3, 4})
+
+
+def _p(label, kind, start, end):
+    return Period(label, kind, date.fromisoformat(start), date.fromisoformat(end))
+
+
+def test_periods_nested_in_periods():
+    periods = [
+        _p("2019-01", "month", "2019-01-01", "2019-01-31"),
+        _p("2019-02", "month", "2019-02-01", "2019-02-28"),
+        _p("2019-03", "month", "2019-03-01", "2019-03-31"),
+        _p("2019-04", "month", "2019-04-01", "2019-04-12"),  # still running: measured to the as-of date
+        _p("2019-Q1", "quarter", "2019-01-01", "2019-03-31"),
+        _p("2019-Q2", "quarter", "2019-04-01", "2019-04-12"),
+        _p("2019-H1", "half_year", "2019-01-01", "2019-04-12"),
+        _p("jan-feb", "custom", "2019-01-01", "2019-02-28"),
+        _p("kvartal", "custom", "2019-01-01", "2019-03-31"),  # the same days as 2019-Q1
+        _p("mid", "custom", "2019-01-15", "2019-02-14"),  # not made of whole months
+    ]
+    found = period_tilings(periods)
+    assert ("2019-Q1", ("2019-01", "2019-02", "2019-03")) in found
+    assert ("2019-Q2", ("2019-04",)) in found
+    assert ("2019-H1", ("2019-01", "2019-02", "2019-03", "2019-04")) in found
+    assert ("2019-H1", ("2019-Q1", "2019-Q2")) in found
+    assert ("jan-feb", ("2019-01", "2019-02")) in found
+    assert ("kvartal", ("2019-Q1",)) in found and ("2019-Q1", ("kvartal",)) in found
+    assert not [t for t in found if t[0] == "mid"]
+
+
+# ---------------------------------------------------------------------------------------------- the pass
+
+
+SCORECARD_COUNTS = disclosure.COUNTS["unit_scorecard"]
+
+
+def _database(tmp_path, months: dict[str, tuple], quarter: tuple) -> duckdb.DuckDBPyConnection:
+    """reports.periods and reports.unit_scorecard for one unit: new_cases and exited_cases per period (None:
+    suppressed by dbt); every other count 0 (active = exited + ongoing: ongoing is set to match)."""
+    con = duckdb.connect(str(tmp_path / "copy.duckdb"))
+    con.execute("CREATE SCHEMA reports")
+    con.execute(
+        "CREATE TABLE reports.periods (period_label VARCHAR, period_type VARCHAR, starts_on DATE, ends_on DATE, "
+        "measured_to DATE, is_complete BOOLEAN)"
+    )
+    for label, start, end in (
+        ("2019-01", "2019-01-01", "2019-01-31"),
+        ("2019-02", "2019-02-01", "2019-02-28"),
+        ("2019-03", "2019-03-01", "2019-03-31"),
+        ("2019-Q1", "2019-01-01", "2019-03-31"),
+    ):
+        kind = "quarter" if "Q" in label else "month"
+        con.execute("INSERT INTO reports.periods VALUES (?, ?, ?, ?, ?, true)", [label, kind, start, end, end])
+    columns = ", ".join(f"{c} BIGINT" for c in SCORECARD_COUNTS)
+    con.execute(
+        f"CREATE TABLE reports.unit_scorecard (unit_code VARCHAR, period_label VARCHAR, {columns}, "
+        "positive_exit_share DOUBLE, suppressed_columns VARCHAR)"
+    )
+    for label, (new, exited) in {**months, "2019-Q1": quarter}.items():
+        values = dict.fromkeys(SCORECARD_COUNTS, 0)
+        values.update(new_cases=new, exited_cases=exited, active_cases=None, ongoing_at_end=None)
+        hidden = [c for c in ("new_cases", "exited_cases") if values[c] is None]
+        con.execute(
+            f"INSERT INTO reports.unit_scorecard VALUES ('BER', ?, {', '.join('?' for _ in SCORECARD_COUNTS)}, 0.5, ?)",
+            [label, *(values[c] for c in SCORECARD_COUNTS), ",".join(hidden)],
+        )
+    # active and ongoing are unknown here (no stock relations to worry about): suppress them everywhere.
+    con.execute(
+        "UPDATE reports.unit_scorecard SET suppressed_columns = "
+        "concat_ws(',', 'active_cases', nullif(suppressed_columns, ''), 'ongoing_at_end')"
+    )
+    return con
+
+
+def test_a_quarter_is_the_sum_of_its_months(tmp_path):
+    # BER 2019-Q1 new_cases 24 = 2019-01 11 + 2019-02 ? + 2019-03 9: the smallest other month is hidden too.
+    con = _database(tmp_path, {"2019-01": (11, 6), "2019-02": (None, 7), "2019-03": (9, 8)}, (24, 21))
+    result = disclosure.run(con)
+    rows = dict(
+        con.execute(
+            "SELECT period_label, (new_cases, exited_cases, positive_exit_share, suppressed_columns) "
+            "FROM reports.unit_scorecard"
+        ).fetchall()
+    )
+    assert rows["2019-03"][0] is None and rows["2019-01"][0] == 11 and rows["2019-Q1"][0] == 24
+    assert "new_cases" in rows["2019-03"][3].split(",")
+    # exited 21 = 6 + 7 + 8, all shown: nothing to protect there.
+    assert [rows[p][1] for p in ("2019-01", "2019-02", "2019-03", "2019-Q1")] == [6, 7, 8, 21]
+    # The share rests on exited_cases and positive_exits, both shown: it stays.
+    assert rows["2019-03"][2] == 0.5
+    assert result.added_cells == 1 and len(result.added_variables) == 1
+    assert disclosure.determined(result.cells, result.relations.items) == set()
+
+
+def test_a_share_goes_with_a_hidden_count(tmp_path):
+    con = _database(tmp_path, {"2019-01": (11, 6), "2019-02": (12, None), "2019-03": (9, 8)}, (32, 17))
+    disclosure.run(con)
+    rows = dict(
+        con.execute(
+            "SELECT period_label, (exited_cases, positive_exit_share, suppressed_columns) FROM reports.unit_scorecard"
+        ).fetchall()
+    )
+    # exited: 17 = 6 + ? + 8 -> the smallest other month (6) is hidden, and its share with it.
+    assert rows["2019-01"][0] is None and rows["2019-01"][1] is None
+    assert rows["2019-01"][2].split(",") == ["active_cases", "exited_cases", "ongoing_at_end", "positive_exit_share"]
+    assert rows["2019-03"][1] == 0.5
+
+
+def test_a_report_table_the_pass_does_not_know_is_refused(tmp_path):
+    con = _database(tmp_path, {"2019-01": (11, 6), "2019-02": (12, 7), "2019-03": (9, 8)}, (32, 21))
+    con.execute("CREATE TABLE reports.effects (unit_code VARCHAR, n BIGINT, suppressed_columns VARCHAR)")
+    with pytest.raises(disclosure.DisclosureError, match="reports.effects|effects"):
+        disclosure.run(con)
