@@ -148,9 +148,20 @@ def freeze_period(
         [{"source": s, "file": f, "exported_on": str(e), "batch_id": b} for s, f, e, b in batches]
     )
     as_of = con.execute("SELECT max(measured_to) FROM reports.periods").fetchone()[0]
+    database = con.execute("SELECT current_database()").fetchone()[0]
+    ensure_publication_tables(con)
+    protected = _protected_rows(con, database, period_label)
+    try:
+        _freeze(con, database, protected, period_label, version, as_of, export_batches, now)
+    finally:
+        con.execute(f"DETACH {protected}")
+    return version
+
+
+def _freeze(con, database, protected, period_label, version, as_of, export_batches, now) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
-        for table in period_tables(con, con.execute("SELECT current_database()").fetchone()[0]):
+        for table in period_tables(con, database):
             history = f"{FROZEN_SCHEMA}.{_quote(table)}"
             con.execute(
                 f"CREATE TABLE IF NOT EXISTS {history} AS "
@@ -163,7 +174,7 @@ def freeze_period(
                     con.execute(f"ALTER TABLE {history} ADD COLUMN {_quote(name)} {type_}")
             con.execute(
                 f"INSERT INTO {history} BY NAME SELECT *, {version}::INTEGER AS {VERSION_COLUMN} "
-                f"FROM reports.{_quote(table)} WHERE period_label = ?",
+                f"FROM {protected}.reports.{_quote(table)} WHERE period_label = ?",
                 [period_label],
             )
         con.execute(
@@ -174,26 +185,76 @@ def freeze_period(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return version
 
 
 # ---------------------------------------------------------------------------------------------- the copy
 
 
-def _copy_query(con: duckdb.DuckDBPyConnection, schema: str, table: str, frozen: set[str]) -> str:
-    source = f"wh.{_quote(schema)}.{_quote(table)}"
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy_query(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    frozen: set[str],
+    *,
+    source: str = "wh",
+    thawed: str | None = None,
+) -> str:
+    """The rows of `source`.schema.table as published. `thawed`: a frozen period shown from the current build (the
+    one being frozen anew)."""
+    relation = f"{_quote(source)}.{_quote(schema)}.{_quote(table)}"
     if schema != "reports" or table not in frozen:
-        return f"SELECT * FROM {source}"
-    history = f"wh.{FROZEN_SCHEMA}.{_quote(table)}"
-    columns = ", ".join(_quote(c) for c in _columns(con, "wh", schema, table))
+        return f"SELECT * FROM {relation}"
+    history = f"{_quote(source)}.{FROZEN_SCHEMA}.{_quote(table)}"
+    versions = f"{_quote(source)}.{VERSIONS_TABLE}"
+    columns = ", ".join(_quote(c) for c in _columns(con, source, schema, table))
+    skip = f" AND period_label <> {_literal(thawed)}" if thawed else ""
     # Frozen periods show their latest published version; every other period shows the current build.
     return f"""
-        SELECT * FROM {source}
-        WHERE period_label NOT IN (SELECT period_label FROM wh.{VERSIONS_TABLE})
+        SELECT * FROM {relation}
+        WHERE period_label NOT IN (SELECT period_label FROM {versions} WHERE true{skip})
         UNION ALL BY NAME
         SELECT {columns} FROM {history} h
-        WHERE {VERSION_COLUMN} = (SELECT max({VERSION_COLUMN}) FROM wh.{VERSIONS_TABLE} v
-                                  WHERE v.period_label = h.period_label)"""
+        WHERE {VERSION_COLUMN} = (SELECT max({VERSION_COLUMN}) FROM {versions} v
+                                  WHERE v.period_label = h.period_label){skip}"""
+
+
+def _history_tables(con: duckdb.DuckDBPyConnection, frozen: set[str], *, source: str = "wh", thawed=None) -> None:
+    """reports.<table>_history (every published version) and reports.publications, in the current catalog."""
+    for table in sorted(frozen):
+        con.execute(
+            f"CREATE TABLE reports.{_quote(table + '_history')} AS "
+            f"SELECT * FROM {_quote(source)}.{FROZEN_SCHEMA}.{_quote(table)} ORDER BY ALL"
+        )
+    if frozen:
+        skip = f" WHERE period_label <> {_literal(thawed)}" if thawed else ""
+        con.execute(
+            f"CREATE TABLE reports.publications AS SELECT * FROM {_quote(source)}.{VERSIONS_TABLE}{skip} ORDER BY ALL"
+        )
+
+
+def _protected_rows(con: duckdb.DuckDBPyConnection, database: str, period_label: str) -> str:
+    """The report tables as the published copy would show them with `period_label` frozen from the current
+    build, disclosure control included, in an in-memory catalog; returns its name. What a publication freezes is
+    what readers are shown, never the warehouse's table-by-table suppression."""
+    scratch = "_freezing"
+    con.execute(f"ATTACH ':memory:' AS {scratch}")
+    frozen = set(frozen_tables(con, database))
+    con.execute(f"USE {scratch}")
+    try:
+        con.execute("CREATE SCHEMA reports")
+        for schema, table in _relations(con, database):
+            if schema == "reports":
+                query = _copy_query(con, schema, table, frozen, source=database, thawed=period_label)
+                con.execute(f"CREATE TABLE reports.{_quote(table)} AS SELECT * FROM ({query}) ORDER BY ALL")
+        _history_tables(con, frozen, source=database, thawed=period_label)
+        disclosure.run(con)
+    finally:
+        con.execute(f"USE {_quote(database)}")
+    return scratch
 
 
 def _fsync(path: Path) -> None:
@@ -353,13 +414,7 @@ def write_published_copy(
                 f"CREATE TABLE {_quote(schema)}.{_quote(table)} AS "
                 f"SELECT * FROM ({_copy_query(con, schema, table, frozen)}) ORDER BY ALL"
             )
-        for table in sorted(frozen):
-            con.execute(
-                f"CREATE TABLE reports.{_quote(table + '_history')} AS "
-                f"SELECT * FROM wh.{FROZEN_SCHEMA}.{_quote(table)} ORDER BY ALL"
-            )
-        if frozen:
-            con.execute(f"CREATE TABLE reports.publications AS SELECT * FROM wh.{VERSIONS_TABLE} ORDER BY ALL")
+        _history_tables(con, frozen)
         con.execute("DETACH wh")
         # What is published is protected as a whole (docs/privacy.md#disclosure-control-across-tables).
         protection = disclosure.run(con)
