@@ -28,8 +28,9 @@ def _published_upstream() -> list[dg.AssetKey]:
     group_name=PUBLISHED_GROUP,
     deps=_published_upstream(),
     kinds={"duckdb", "parquet", "csv"},
-    description="<published_dir>/followup.duckdb: marts, reports, quality.load_ledger and quality.findings only, "
-    "replaced by an atomic rename; every reports table also as Parquet and CSV (UTF-8 with BOM).",
+    description="<published_dir>/followup.duckdb: marts, reports, quality.load_ledger and quality.findings only; "
+    "reports under disclosure control across tables, also as Parquet and CSV (UTF-8 with BOM). One version folder, "
+    "switched to readers by one atomic rename of the link `current`.",
 )
 def published_copy(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, published: PublishedResource

@@ -1,14 +1,17 @@
 """The published copy for analysts and BI tools, and frozen report periods (docs/operations.md, docs/metrics.md).
 
 The copy is a separate DuckDB file built from the warehouse after a successful build: the marts, the reports and
-the quality ledger and findings only. It is written under a temporary name in the published folder, checkpointed
-and closed, then moved over `<published_dir>/followup.duckdb` with one atomic rename, so a reader always opens
-either the previous copy or the new one, never a half-written file, and readers never hold a lock the pipeline
-needs. Every `reports` table is also exported as Parquet and as CSV (UTF-8 with BOM, for Excel).
+the quality ledger and findings only. Its report tables go through disclosure control across tables
+(`disclosure.py`), then every `reports` table is exported as Parquet and as CSV (UTF-8 with BOM, for Excel; cells
+that a spreadsheet would run as a formula neutralised). Database, exports and manifest of one publication are one
+folder `versions/<n>`, written under a temporary name, synced, renamed into place, and switched to readers with one
+atomic rename of the symbolic link `current`; the stable paths `followup.duckdb`, `parquet/`, `csv/` and
+`manifest.json` are links through `current`. A reader sees one whole version, never a half-written file, and
+readers never hold a lock the pipeline needs.
 
 Frozen periods: publishing a complete period copies its rows of every period-keyed `reports` table into the
 warehouse schema `publication` (owned by this module, like raw/quality are owned by the ingest) as version 1,
-with the export batches loaded at the time. From then on the published `reports.<table>` shows those rows for
+with the export batches loaded at the time, as readers are shown them (disclosure control included). From then on the published `reports.<table>` shows those rows for
 that period whatever later exports say; `followup publish --period P --republish` adds version n + 1 and the
 earlier versions stay readable in `reports.<table>_history` and `reports.publications`.
 """
