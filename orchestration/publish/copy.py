@@ -9,11 +9,12 @@ atomic rename of the symbolic link `current`; the stable paths `followup.duckdb`
 `manifest.json` are links through `current`. A reader sees one whole version, never a half-written file, and
 readers never hold a lock the pipeline needs.
 
-Frozen periods: publishing a complete period copies its rows of every period-keyed `reports` table into the
-warehouse schema `publication` (owned by this module, like raw/quality are owned by the ingest) as version 1,
-with the export batches loaded at the time, as readers are shown them (disclosure control included). From then on the published `reports.<table>` shows those rows for
-that period whatever later exports say; `followup publish --period P --republish` adds version n + 1 and the
-earlier versions stay readable in `reports.<table>_history` and `reports.publications`.
+Frozen periods: publishing a complete period copies its rows of every period-keyed `reports` table, as readers
+are shown them (disclosure control included), into the warehouse schema `publication` (owned by this module, like
+raw/quality are owned by the ingest) as version 1, with the export batches loaded at the time. From then on the
+published `reports.<table>` shows those rows for that period whatever later exports say; `followup publish
+--period P --republish` adds version n + 1 and the earlier versions stay readable in `reports.<table>_history` and
+`reports.publications`.
 """
 
 from __future__ import annotations
