@@ -621,6 +621,7 @@ class Elimination:
         self.pivot_col: dict[int, int] = {}  # row id -> its pivot variable (rows without one: only published)
         self.holders: dict[int, set[int]] = defaultdict(set)  # variable -> rows holding it
         self.free: dict[int, int] = {}  # pivot row -> number of unknowns in it besides the pivot
+        self.next_id = 0
         # Relations of published variables only are added when one of their variables is hidden.
         self.relation_list = list(relation_list)
         self.pending: dict[int, list[int]] = defaultdict(list)
@@ -643,22 +644,27 @@ class Elimination:
 
     def _subtract(self, rid: int, factor: int, source: dict[int, int]) -> None:
         """rows[rid] -= factor * source, keeping holders and the counts of free unknowns up to date."""
-        row = self.rows[rid]
+        row, holders, secret = self.rows[rid], self.holders, self.secret
         pivot = self.pivot_col.get(rid)
+        free = 0
         for v, x in source.items():
-            before = row.get(v, 0)
+            before = row.get(v)
+            if before is None:
+                row[v] = -factor * x % _PRIME  # never 0: both are non-zero modulo a prime
+                holders[v].add(rid)
+                if secret[v] and v != pivot:
+                    free += 1
+                continue
             after = (before - factor * x) % _PRIME
             if after:
                 row[v] = after
-                if not before:
-                    self.holders[v].add(rid)
-                    if pivot is not None and self.secret[v] and v != pivot:
-                        self.free[rid] += 1
-            elif before:
+            else:
                 del row[v]
-                self.holders[v].discard(rid)
-                if pivot is not None and self.secret[v] and v != pivot:
-                    self.free[rid] -= 1
+                holders[v].discard(rid)
+                if secret[v] and v != pivot:
+                    free -= 1
+        if pivot is not None:
+            self.free[rid] += free
 
     def _make_pivot(self, rid: int, col: int) -> None:
         row = self.rows[rid]
@@ -673,21 +679,20 @@ class Elimination:
                 self._subtract(other, self.rows[other][col], row)
 
     def _add(self, row: dict[int, int]) -> None:
-        for col in [v for v in row if v in self.pivot_of]:
+        pivot_of, rows = self.pivot_of, self.rows
+        for col in [v for v in row if v in pivot_of]:
             factor = row.get(col)
             if factor:
-                source = self.rows[self.pivot_of[col]]
-                for v, x in source.items():
+                for v, x in rows[pivot_of[col]].items():
                     y = (row.get(v, 0) - factor * x) % _PRIME
                     if y:
                         row[v] = y
                     else:
-                        row.pop(v, None)
+                        del row[v]
         if not row:
             return
-        rid = len(self.pivot_col) + len(self.rows) + 1
-        while rid in self.rows:
-            rid += 1
+        self.next_id += 1
+        rid = self.next_id
         self._store(rid, row)
         unknowns = [v for v in row if self.secret[v]]
         if unknowns:
@@ -771,6 +776,15 @@ def _apply(con: duckdb.DuckDBPyConnection, table: Table, cells: Cells) -> tuple[
         if any(v is not None and cells.secret[v] for v in behind):
             changes[pos].add(column)
             shares += 1
+    # Interval bounds of a share (<share>_ci_low, <share>_ci_high) follow the share, whoever hid it.
+    for share in [c for c in table.frame.columns if f"{c}_ci_low" in order or f"{c}_ci_high" in order]:
+        hidden = table.frame[share].isna().to_numpy()
+        for bound in (f"{share}_ci_low", f"{share}_ci_high"):
+            if bound in order:
+                shown = table.frame[bound].notna().to_numpy()
+                for pos in (hidden & shown).nonzero()[0].tolist() + [p for p, cols in changes.items() if share in cols]:
+                    if not _missing(table.frame.iat[pos, table.frame.columns.get_loc(bound)]):
+                        changes[pos].add(bound)
     if not changes:
         return 0, 0
     nulled = sorted({c for cols in changes.values() for c in cols}, key=order.get)

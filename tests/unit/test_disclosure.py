@@ -114,14 +114,16 @@ def _database(tmp_path, months: dict[str, tuple], quarter: tuple) -> duckdb.Duck
     columns = ", ".join(f"{c} BIGINT" for c in SCORECARD_COUNTS)
     con.execute(
         f"CREATE TABLE reports.unit_scorecard (unit_code VARCHAR, period_label VARCHAR, {columns}, "
-        "positive_exit_share DOUBLE, suppressed_columns VARCHAR)"
+        "positive_exit_share DOUBLE, positive_exit_share_ci_low DOUBLE, positive_exit_share_ci_high DOUBLE, "
+        "suppressed_columns VARCHAR)"
     )
     for label, (new, exited) in {**months, "2019-Q1": quarter}.items():
         values = dict.fromkeys(SCORECARD_COUNTS, 0)
         values.update(new_cases=new, exited_cases=exited, active_cases=None, ongoing_at_end=None)
         hidden = [c for c in ("new_cases", "exited_cases") if values[c] is None]
         con.execute(
-            f"INSERT INTO reports.unit_scorecard VALUES ('BER', ?, {', '.join('?' for _ in SCORECARD_COUNTS)}, 0.5, ?)",
+            f"INSERT INTO reports.unit_scorecard VALUES ('BER', ?, {', '.join('?' for _ in SCORECARD_COUNTS)}, "
+            "0.5, 0.4, 0.6, ?)",
             [label, *(values[c] for c in SCORECARD_COUNTS), ",".join(hidden)],
         )
     # active and ongoing are unknown here (no stock relations to worry about): suppress them everywhere.
@@ -160,10 +162,23 @@ def test_a_share_goes_with_a_hidden_count(tmp_path):
             "SELECT period_label, (exited_cases, positive_exit_share, suppressed_columns) FROM reports.unit_scorecard"
         ).fetchall()
     )
-    # exited: 17 = 6 + ? + 8 -> the smallest other month (6) is hidden, and its share with it.
+    # exited: 17 = 6 + ? + 8 -> the smallest other month (6) is hidden, and its share with it (and the share's
+    # interval bounds).
     assert rows["2019-01"][0] is None and rows["2019-01"][1] is None
-    assert rows["2019-01"][2].split(",") == ["active_cases", "exited_cases", "ongoing_at_end", "positive_exit_share"]
+    assert rows["2019-01"][2].split(",") == [
+        "active_cases",
+        "exited_cases",
+        "ongoing_at_end",
+        "positive_exit_share",
+        "positive_exit_share_ci_low",
+        "positive_exit_share_ci_high",
+    ]
     assert rows["2019-03"][1] == 0.5
+    bounds = con.execute(
+        "SELECT period_label, positive_exit_share_ci_low, positive_exit_share_ci_high FROM reports.unit_scorecard "
+        "ORDER BY 1"
+    ).fetchall()
+    assert bounds == [("2019-01", None, None), ("2019-02", None, None), ("2019-03", 0.4, 0.6), ("2019-Q1", 0.4, 0.6)]
 
 
 def test_a_report_table_the_pass_does_not_know_is_refused(tmp_path):
