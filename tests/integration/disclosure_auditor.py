@@ -257,6 +257,115 @@ def _relations(pub: Published) -> None:
                     )
 
 
+# ---------------------------------------------------------------------------------------------- relation mining
+
+KEYS = {
+    "unit_scorecard": [],
+    "leadership_overview": [],
+    "intake_breakdown": ["dimension", "dimension_value"],
+    "exits": ["exit_group", "exit_reason", "destination_unit_code"],
+    "outcome_by_subgroup": ["gender", "age_band", "enrolment_reason"],
+}
+ROW_FILTERS = {  # categorical columns a total could be taken over
+    "intake_breakdown": ["dimension"],
+    "exits": ["exit_group", "exit_reason", "destination_unit_code"],
+    "outcome_by_subgroup": ["gender", "age_band", "enrolment_reason"],
+}
+
+
+def mine(truth: pd.DataFrame | None = None, *, frames: dict[str, pd.DataFrame], periods: pd.DataFrame) -> set:
+    """Relations that hold on the unsuppressed figures, found by trying rather than by knowing the definitions:
+
+    * ("flow", table, column): the column adds up over every period tiling (where the figure is non-zero
+      somewhere), per unit and row key;
+    * ("stock", table, column): the column is the same in every period ending on the same day;
+    * ("total", table, column, row_table, row_column, filter): a unit-period figure equals the sum of a row table's
+      column over a unit-period, unfiltered or with one categorical column equal to one value (in every
+      unit-period where the figure or the sum is non-zero).
+    A relation the auditor does not use is a hole in its list (and probably in the disclosure control's)."""
+    found = set()
+    tilings = _tilings(periods)
+    ends: dict = defaultdict(list)
+    for r in periods.itertuples(index=False):
+        ends[r.measured_to].append(r.period_label)
+    for table, counts in COUNTS.items():
+        frame = frames[table]
+        keys = ["unit_code", *KEYS[table]]
+        for column in counts:
+            series = frame.set_index([*keys, "period_label"])[column]
+            values = {k: int(v) for k, v in series.items()}
+            by_key: dict[tuple, dict[str, int]] = defaultdict(dict)
+            for k, v in values.items():
+                by_key[k[:-1]][k[-1]] = v
+            additive = tested = 0
+            equal = stocks = 0
+            for per_period in by_key.values():
+                for parent, parts in tilings:
+                    if parent in per_period or any(q in per_period for q in parts):
+                        total = per_period.get(parent, 0)
+                        summed = sum(per_period.get(q, 0) for q in parts)
+                        if total or summed:
+                            tested += 1
+                            additive += total == summed
+                for labels in ends.values():
+                    present = [per_period[x] for x in labels if x in per_period]
+                    if len(present) > 1 and any(present):
+                        stocks += 1
+                        equal += len(set(present)) == 1
+            if tested and additive == tested:
+                found.add(("flow", table, column))
+            if stocks and equal == stocks:
+                found.add(("stock", table, column))
+    unit_tables = ("unit_scorecard", "leadership_overview")
+    for table in unit_tables:
+        frame = frames[table].set_index(["unit_code", "period_label"])
+        for column in COUNTS[table]:
+            figure = frame[column].astype("int64")
+            for row_table, filters in ROW_FILTERS.items():
+                rows = frames[row_table]
+                # Filters that pick the same rows are one (the first: the exit group before the reason).
+                options, seen = [], set()
+                candidates = [(None, None)] + [
+                    (name, v) for name in filters for v in sorted(rows[name].dropna().unique(), key=str)
+                ]
+                for f, v in candidates:
+                    picked = frozenset(rows.index if f is None else rows.index[rows[f] == v])
+                    if picked not in seen:
+                        seen.add(picked)
+                        options.append((f, v))
+                for row_column in COUNTS[row_table]:
+                    for f, v in options:
+                        subset = rows if f is None else rows[rows[f] == v]
+                        if row_table == "intake_breakdown" and f is None:
+                            continue  # the dimensions each add up: taken one at a time
+                        summed = subset.groupby(["unit_code", "period_label"])[row_column].sum()
+                        both = pd.concat([figure, summed], axis=1).fillna(0)
+                        both = both[(both.iloc[:, 0] != 0) | (both.iloc[:, 1] != 0)]
+                        if len(both) >= 10 and (both.iloc[:, 0] == both.iloc[:, 1]).all():
+                            found.add(("total", table, column, row_table, row_column, f, v))
+    return found
+
+
+def known_families() -> set:
+    """The relation families this auditor attacks with (for comparison with what mining finds)."""
+    known = {("flow", t, c) for t, c in FLOWS} | {("stock", t, c) for t, c in STOCKS}
+    known |= {("flow", "intake_breakdown", c) for c in ("new_cases", "exited_cases")}
+    known |= {("flow", "exits", "exited_cases")}
+    known |= {("flow", "outcome_by_subgroup", c) for c in COUNTS["outcome_by_subgroup"]}
+    for c in ("active_cases", "new_cases", "exited_cases"):
+        for dim in ("age_band", "enrolment_reason", "gender", "referral_source"):
+            for t in ("unit_scorecard", "leadership_overview"):
+                known.add(("total", t, c, "intake_breakdown", c, "dimension", dim))
+    for t in ("unit_scorecard", "leadership_overview"):
+        known.add(("total", t, "exited_cases", "exits", "exited_cases", None, None))
+    known.add(("total", "unit_scorecard", "dropouts", "exits", "exited_cases", "exit_group", "dropout"))
+    known.add(("total", "leadership_overview", "transfers_out", "exits", "exited_cases", "exit_group", "transferred"))
+    for c in COUNTS["outcome_by_subgroup"]:
+        known.add(("total", "unit_scorecard", c, "outcome_by_subgroup", c, None, None))
+    known.add(("total", "leadership_overview", "exited_cases", "outcome_by_subgroup", "exited_cases", None, None))
+    return known
+
+
 # ---------------------------------------------------------------------------------------------- attacks
 
 

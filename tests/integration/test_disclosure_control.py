@@ -7,7 +7,8 @@ reporting_periods label `=HYPERLINK(...)` that covers the same days as 2019-Q1. 
   files with single subtraction, chained subtraction, any linear combination of the relations it knows, and the
   shares: it recovers nothing. The same auditor on the report tables as dbt alone suppresses them (no cross-table
   pass) recovers thousands of cells: the test can fail;
-* every relation the auditor uses holds on the unsuppressed figures (the reports rebuilt with k = 1);
+* every relation the auditor uses holds on the unsuppressed figures (the reports rebuilt with k = 1), and the
+  relations found by trying (every column against every sum, nesting and stock) are all among them;
 * no published share rests on a numerator 1..k-1;
 * the pass only hides: every value shown is the value dbt computed;
 * the planted label is neutralised in the CSV files (a leading single quote) and kept as it is in the database.
@@ -212,3 +213,17 @@ def test_a_planted_formula_label_is_neutralised_in_the_csv_files_only(demo):
         assert shown[0] > 0
     parquet = pd.read_parquet(demo["published"] / "parquet" / "periods.parquet")
     assert PLANTED in set(parquet["period_label"])  # typed data for BI tools keeps the value
+
+
+def test_relations_found_by_trying_on_the_unsuppressed_figures_are_all_known_to_the_auditor(demo):
+    """A generic attack on the relation list itself: on the unsuppressed report tables, every column is tried for
+    adding up over nested periods and for being a stock, every unit-period figure against every row table's sums
+    (unfiltered or by one categorical value). Whatever holds must be a relation the auditor (and the disclosure
+    control) knows; and what they know must hold."""
+    with duckdb.connect(str(demo["truth"]), read_only=True) as con:
+        frames = {t: con.execute(f"SELECT * FROM reports.{t} ORDER BY ALL").df() for t in auditor.TABLES}
+        periods = con.execute("SELECT * FROM reports.periods").df()
+    mined = auditor.mine(frames=frames, periods=periods)
+    known = auditor.known_families()
+    assert mined - known == set()
+    assert known - mined == set()
