@@ -96,7 +96,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
     from followup.pipeline import instance
 
     settings = _settings(args)
-    if not _ensure_manifest(settings):
+    if _dbt(settings, ["parse", "--no-version-check", "--quiet"]) != 0:  # the models as they are now
+        print("error: dbt parse failed", file=sys.stderr)
         return 1
     instance(settings).dispose()  # creates the instance folder and its dagster.yaml
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)

@@ -25,10 +25,9 @@ _GROUP_FOLDERS = ("staging", "intermediate", "intake", "process", "outcome", "co
 
 @cache
 def dbt_project() -> DbtProject:
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    # Under `dagster dev` the manifest is rebuilt; in production it comes from `make install` (dbt parse).
-    project.prepare_if_dev()
-    return project
+    # The manifest is never built here, at import of a code location: `make install`, `followup run` (when it is
+    # missing) and `followup ui` (always, so edited models show) parse the project with the configured environment.
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 def dbt_executable() -> str:

@@ -1,0 +1,25 @@
+{# The headline figures a unit is followed up on, as reports.unit_scorecard and reports.leadership_overview publish
+   them: which are counts of persons or cases, and which are shares with the count they rest on (denominator) and,
+   where named, the count they would give back (numerator); goal statuses rest on their goal's basis. #}
+{% macro scorecard_figures() -%}
+    {%- set shares = {
+        'attendance_rate': ['attendance_cases'],
+        'action_plan_within_90_days_share': ['plan_eligible_cases'],
+        'positive_exit_share': ['exited_cases', 'positive_exits'],
+        'ors_reliable_improvement_share': ['ors_pairs', 'ors_reliable_improvement'],
+        'wellbeing_improved_share': ['wellbeing_pairs', 'wellbeing_improved'],
+        'srs_alliance_flag_share': ['srs_cases'],
+        'work_or_studies_at_horizon_share': ['horizon_cohort_cases', 'horizon_in_work_or_studies'],
+    } -%}
+    {%- for metric in goal_metric_keys() -%}
+        {%- do shares.update({'goal_' ~ metric: [goal_basis(metric)]}) -%}
+    {%- endfor -%}
+    {{ return({
+        'counts': [
+            'active_cases', 'new_cases', 'exited_cases', 'ongoing_at_end', 'positive_exits', 'dropouts', 'ors_pairs',
+            'ors_reliable_improvement', 'wellbeing_pairs', 'wellbeing_improved', 'srs_sessions',
+            'horizon_cohort_cases', 'persons_in_other_units', 'transfers_out', 'transfers_in'
+        ],
+        'shares': shares,
+    }) }}
+{%- endmacro %}

@@ -1,0 +1,250 @@
+"""`followup`: the command line of the follow-up warehouse (docs/operations.md)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from orchestration.config import ConfigError, Settings, load_settings
+from sources.pseudonymisation import PseudonymKeyError
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    config = Path(args.config) if getattr(args, "config", None) else None
+    if config is not None and not config.exists():
+        raise ConfigError(f"configuration file {config} does not exist")
+    settings = load_settings(config_file=config)
+    if getattr(args, "as_of", None):
+        settings = replace(settings, as_of_date=date.fromisoformat(args.as_of))
+    return settings
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from demo_municipality import generate
+
+    settings = _settings(args)
+    out = Path(args.out) if args.out else settings.landing_dir
+    started = time.perf_counter()
+    rows = generate(out, scale=args.scale, seed=args.seed, profile=args.profile)
+    print(
+        f"demo municipality (scale {args.scale}, seed {args.seed}, profile {args.profile}) written to {out}: "
+        f"{sum(rows.values())} rows in {len(rows)} sources ({time.perf_counter() - started:.1f} s)"
+    )
+    _ensure_demo_key(settings)
+    return 0
+
+
+def _ensure_demo_key(settings: Settings) -> None:
+    from sources.pseudonymisation import load_key
+
+    key_file = settings.pseudonym_key_file
+    if settings.pseudonym_key or (key_file and key_file.exists()):
+        return
+    load_key(None, key_file, settings.environment)
+    print(f"created a local demo pseudonymisation key {key_file} (mode 0600); keep it outside the repository")
+
+
+def _dbt(settings: Settings, dbt_args: list[str]) -> int:
+    """dbt in the project folder with the configured environment (the one place both share: Settings.dbt_env)."""
+    from orchestration.transform.dbt_project import DBT_PROJECT_DIR, dbt_executable
+
+    result = subprocess.run(
+        [dbt_executable(), *dbt_args, "--profiles-dir", str(DBT_PROJECT_DIR)],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, **settings.dbt_env()},
+        check=False,
+    )
+    return result.returncode
+
+
+def cmd_dbt_parse(args: argparse.Namespace) -> int:
+    return _dbt(_settings(args), ["parse", "--no-version-check", "--quiet"])
+
+
+def cmd_dbt(args: argparse.Namespace) -> int:
+    return _dbt(_settings(args), [*args.dbt_args, "--no-version-check"])
+
+
+def _ensure_manifest(settings: Settings) -> bool:
+    """The Dagster definitions are built from dbt's manifest: an installed package parses it on first use."""
+    from orchestration.transform.dbt_project import dbt_project
+
+    if dbt_project().manifest_path.exists():
+        return True
+    print("dbt manifest missing: parsing the dbt project first")
+    return _dbt(settings, ["parse", "--no-version-check", "--quiet"]) == 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from followup.pipeline import run_pipeline
+
+    settings = _settings(args)
+    if not _ensure_manifest(settings):
+        print("error: dbt parse failed", file=sys.stderr)
+        return 1
+    return run_pipeline(settings)
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    """The Dagster webserver and daemon on the same instance and configuration as `followup run`."""
+    from followup.pipeline import instance
+
+    settings = _settings(args)
+    if _dbt(settings, ["parse", "--no-version-check", "--quiet"]) != 0:  # the models as they are now
+        print("error: dbt parse failed", file=sys.stderr)
+        return 1
+    instance(settings).dispose()  # creates the instance folder and its dagster.yaml
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    if args.config:
+        os.environ["FOLLOWUP_CONFIG"] = str(Path(args.config).resolve())
+    dagster = Path(sys.executable).parent / "dagster"
+    os.environ["PATH"] = f"{dagster.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    env = {**os.environ, **settings.dbt_env()}
+    if not settings.as_of_date:
+        env.pop("FOLLOWUP_AS_OF_DATE")  # the daemon resolves "today" per run
+    os.execvpe(str(dagster), [str(dagster), "dev", "-m", "orchestration.definitions"], env)
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from followup.status import format_csv, format_table
+    from orchestration.publish.copy import PublicationError, open_published
+
+    settings = _settings(args)
+    try:
+        con = open_published(settings.published_dir.resolve())
+    except PublicationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        result = con.execute(args.query)
+        columns = [d[0] for d in result.description] if result.description else []
+        rows = result.fetchall() if columns else []
+    except duckdb.Error as exc:
+        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(format_csv(columns, rows) if args.csv else format_table(columns, rows), end="" if args.csv else "\n")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from followup.status import status_report
+
+    print(status_report(load_settings()), end="")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Freeze a complete period's report rows (a new version with --republish), then refresh the published copy."""
+    import duckdb
+
+    from orchestration.publish.copy import PublicationError, publish_period, write_published_copy
+
+    settings = _settings(args)
+    try:
+        version = publish_period(settings.warehouse_path, args.period, republish=args.republish)
+    except (PublicationError, duckdb.IOException) as exc:
+        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    if version is None:
+        print(f"{args.period} is already published and frozen; `--republish` makes a new version")
+        return 0
+    copy = write_published_copy(
+        settings.warehouse_path, settings.published_dir.resolve(), memory_limit=settings.memory_limit
+    )
+    print(f"{args.period} published as version {version}; published copy: {copy.path}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from followup.report import ReportError, render_report
+    from orchestration.publish.copy import PublicationError
+
+    settings = _settings(args)
+    try:
+        page = render_report(
+            settings.published_dir.resolve(), args.unit, args.period, args.lang, settings.suppression_threshold
+        )
+    except (PublicationError, ReportError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    out = Path(args.out or f"report_{args.unit}_{args.period}_{args.lang}.html")
+    out.write_text(page, encoding="utf-8")
+    print(f"report written to {out.resolve()}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    parser = argparse.ArgumentParser(prog="followup", description=__doc__)
+    parser.add_argument("--config", help="the configuration file (default: $FOLLOWUP_CONFIG, else ./followup.toml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="write the demo municipality's exports into a landing folder")
+    demo.add_argument("--out", help="landing folder (default: landing_dir from the configuration)")
+    demo.add_argument(
+        "--scale", type=float, default=1.0, help="multiplies persons and events (1 = a few thousand cases)"
+    )
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument(
+        "--profile",
+        default="canonical",
+        choices=["canonical", "sv-export"],
+        help="column profile of the exports (sv-export: Swedish headers and labels, ';', cp1252)",
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    run = sub.add_parser("run", help="materialize the whole asset graph in-process")
+    run.add_argument("--as-of", help="the as-of date of the run (YYYY-MM-DD, default today)")
+    run.set_defaults(func=cmd_run)
+
+    sql = sub.add_parser("sql", help="run a read-only query against the published copy")
+    sql.add_argument("query", help='e.g. "SELECT * FROM reports.unit_scorecard LIMIT 5"')
+    sql.add_argument("--csv", action="store_true", help="CSV on stdout instead of a text table")
+    sql.set_defaults(func=cmd_sql)
+
+    status = sub.add_parser("status", help="load ledger, quarantine by rule, last runs, failing checks")
+    status.set_defaults(func=cmd_status)
+
+    publish = sub.add_parser("publish", help="freeze a complete period's report rows in the published copy")
+    publish.add_argument("--period", required=True, help="period label: 2017-07, 2017-H2, 2017")
+    publish.add_argument("--republish", action="store_true", help="publish again as a new version")
+    publish.set_defaults(func=cmd_publish)
+
+    report = sub.add_parser("report", help="a unit's report for a period as a self-contained HTML page")
+    report.add_argument("--unit", required=True)
+    report.add_argument("--period", required=True, help="period label: 2017-H2, 2017, 2017-07")
+    report.add_argument("--lang", default="sv", choices=["sv", "en", "da"])
+    report.add_argument("--out", help="the HTML file (default report_<unit>_<period>_<lang>.html)")
+    report.set_defaults(func=cmd_report)
+
+    ui = sub.add_parser("ui", help="the Dagster UI and daemon (schedules, sensors) on the same instance as `run`")
+    ui.set_defaults(func=cmd_ui)
+
+    parse = sub.add_parser("dbt-parse", help="build the dbt manifest (done by make install)")
+    parse.set_defaults(func=cmd_dbt_parse)
+
+    dbt = sub.add_parser("dbt", help="dbt with the configured environment, e.g. `followup dbt docs generate`")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    dbt.set_defaults(func=cmd_dbt)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ConfigError, PseudonymKeyError) as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

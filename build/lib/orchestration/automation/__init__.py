@@ -1,0 +1,1 @@
+"""Automation: jobs, schedules, sensors and the one decision of what a run rebuilds (freshness)."""

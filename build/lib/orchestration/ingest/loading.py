@@ -1,0 +1,312 @@
+"""Load one source's landing files into raw.<source>: ledger first, then rows, all or nothing per file."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from orchestration.warehouse import ensure_all_tables
+from sources.contracts import Contract, load_contract
+from sources.identity import pseudonym
+from sources.profiles import Profile
+from sources.readers import ROW_NUMBER, RejectedFile, choose_profile, read_file
+from sources.validation import validate
+
+_EXPORT_DATE = re.compile(r"_(\d{4}-\d{2}-\d{2})\.(csv|xlsx)$", re.IGNORECASE)
+LANDING_SUFFIXES = (".csv", ".xlsx")
+INSERT_SLICE_ROWS = 1_000_000  # rows handed to DuckDB per insert: bounds the Arrow copy of a large file
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    source: str
+    file_name: str
+    status: str  # loaded, skipped_same_content, unchanged (seen before: not recorded again), rejected
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    profile: str | None = None
+    error: str | None = None
+    extra_columns: tuple[str, ...] = ()
+
+
+def export_date_of(path: Path, first_seen: date) -> date:
+    """The export date in the file name (…_YYYY-MM-DD.csv), else the day the file was first seen."""
+    m = _EXPORT_DATE.search(path.name)
+    if m:
+        try:
+            return date.fromisoformat(m.group(1))
+        except ValueError:
+            pass
+    return first_seen
+
+
+def content_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def landing_files(landing_dir: Path, source: str) -> list[Path]:
+    """Every file in the source's folder: files of other kinds are seen too, and rejected with a reason."""
+    folder = landing_dir / source
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def _ledger_row(
+    con: duckdb.DuckDBPyConnection, outcome: FileOutcome, digest: str, exported_on: date | None, loaded_at: datetime
+) -> None:
+    con.execute(
+        "INSERT INTO quality.load_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            outcome.source,
+            outcome.file_name,
+            digest,
+            exported_on,
+            outcome.profile,
+            loaded_at,
+            outcome.rows_read,
+            outcome.rows_loaded,
+            outcome.rows_quarantined,
+            outcome.rows_duplicate,
+            outcome.status,
+            outcome.error,
+        ],
+    )
+
+
+def _pseudonymise(frame: pl.DataFrame, contract: Contract, person_ids: pl.DataFrame, key: bytes) -> pl.DataFrame:
+    person = contract.person_field
+    if person is None:
+        return frame
+    lookup = person_ids.select(
+        person.name,
+        pl.Series("person_key", [pseudonym(key, n) for n in person_ids["normalised"].to_list()], dtype=pl.Utf8),
+        pl.col("birth_date").alias("person_birth_date"),
+        pl.col("legal_sex").alias("person_legal_sex"),
+    )
+    if "person_legal_sex" not in contract.raw_columns():
+        lookup = lookup.drop("person_legal_sex")
+    # The raw number is dropped here, before anything is written.
+    return frame.join(lookup, on=person.name, how="left").drop(person.name)
+
+
+def _write_rows(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFrame) -> tuple[int, int]:
+    """Insert a file's valid rows; for append sources skip keys already loaded with identical content.
+
+    Returns (rows_loaded, rows_duplicate). Changed content under a known key is loaded (the newer export
+    wins in staging) and recorded in quality.key_changes.
+
+    Only rows whose key is already in raw go through the content comparison; the others (a new month's export:
+    nearly all of them) are inserted as they are: comparing all of them cost gigabytes (BENCHMARKS.md). Both
+    steps read raw only as committed before this file: DuckDB 2.0.0 scans a large table filled
+    earlier in the same transaction as empty (a file once reported as loaded wrote nothing), so the rows are read
+    straight from the registered Arrow frame and the comparison runs before any insert.
+    """
+    total, loaded = rows.height, 0
+    known_numbers = _rows_with_known_keys(con, contract, rows) if contract.load_mode == "append" else []
+    if len(known_numbers):
+        known = pl.col(ROW_NUMBER).is_in(known_numbers.implode())
+        loaded += _insert_changed(con, contract, rows.filter(known))
+        rows = rows.filter(~known)
+    for start in range(0, rows.height, INSERT_SLICE_ROWS):
+        loaded += _insert(con, contract, rows.slice(start, INSERT_SLICE_ROWS))
+    return loaded, total - loaded
+
+
+def _typed_select(contract: Contract, rows: pl.DataFrame) -> str:
+    """The registered frame typed as the raw table."""
+    typed = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in contract.raw_columns().items() if c in rows.columns)
+    return f"(SELECT {typed} FROM _incoming_frame)"
+
+
+def _registered(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, sql: str) -> list[tuple]:
+    con.register("_incoming_frame", rows.to_arrow())
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.unregister("_incoming_frame")
+
+
+def _key_match(contract: Contract) -> str:
+    return " AND ".join(f'i."{k}" IS NOT DISTINCT FROM r."{k}"' for k in contract.raw_key)
+
+
+def _rows_with_known_keys(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFrame) -> pl.Series:
+    if not con.execute(f"SELECT EXISTS (SELECT 1 FROM raw.{contract.source})").fetchall()[0][0]:
+        return pl.Series(ROW_NUMBER, [], dtype=rows[ROW_NUMBER].dtype)  # the first file: nothing to compare with
+    found = _registered(
+        con,
+        rows,
+        f"""SELECT i.{ROW_NUMBER} FROM {_typed_select(contract, rows)} i
+            WHERE EXISTS (SELECT 1 FROM raw.{contract.source} r WHERE {_key_match(contract)})""",
+    )
+    return pl.Series(ROW_NUMBER, [r[0] for r in found], dtype=rows[ROW_NUMBER].dtype)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFrame) -> int:
+    if not rows.height:
+        return 0
+    return _registered(
+        con, rows, f"INSERT INTO raw.{contract.source} BY NAME SELECT * FROM {_typed_select(contract, rows)}"
+    )[0][0]
+
+
+def _insert_changed(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl.DataFrame) -> int:
+    """Rows under keys already loaded: those with changed content are inserted and recorded, the rest are duplicates."""
+    table, keys, incoming = f"raw.{contract.source}", contract.raw_key, _typed_select(contract, rows)
+    on = _key_match(contract)
+    content = [c for c in contract.raw_columns() if not c.startswith("_")]
+    same = " AND ".join(f'i."{c}" IS NOT DISTINCT FROM r."{c}"' for c in content)
+    key_text = " || '|' || ".join(f"coalesce(cast(i.\"{k}\" as varchar), '')" for k in keys)
+    current = f"""(
+        SELECT * FROM {table} r
+        WHERE EXISTS (SELECT 1 FROM {incoming} i WHERE {on})
+        QUALIFY row_number() OVER (PARTITION BY {", ".join(f'"{k}"' for k in keys)}
+                                   ORDER BY _exported_on DESC, _loaded_at DESC, _row_number DESC) = 1)"""
+    con.register("_incoming_frame", rows.to_arrow())
+    try:
+        con.execute(
+            f"""
+            INSERT INTO quality.key_changes
+            SELECT '{contract.source}', {key_text}, i._file, r._file, i._loaded_at
+            FROM {incoming} i JOIN {current} r ON {on} WHERE NOT ({same})
+            """
+        ).fetchall()
+        changed = f"SELECT * FROM {incoming} i WHERE NOT EXISTS (SELECT 1 FROM {current} r WHERE {on} AND {same})"
+        return con.execute(f"INSERT INTO {table} BY NAME {changed}").fetchall()[0][0]
+    finally:
+        con.unregister("_incoming_frame")
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    path: Path,
+    profiles: list[Profile],
+    key: bytes,
+    loaded_at: datetime,
+    patterns: dict[str, str] | None = None,
+) -> FileOutcome:
+    source = contract.source
+    digest = content_hash(path)
+    seen = con.execute(
+        "SELECT file_name, status, error FROM quality.load_ledger WHERE source = ? AND content_hash = ?",
+        [source, digest],
+    ).fetchall()
+    if any(name == path.name for name, _, _ in seen):
+        previous = next((s, e) for n, s, e in seen if n == path.name)
+        status = "rejected" if previous[0] == "rejected" else "unchanged"
+        return FileOutcome(source, path.name, status, error=previous[1])
+    exported_on = export_date_of(path, loaded_at.date())
+    if any(status == "loaded" for _, status, _ in seen):
+        outcome = FileOutcome(
+            source,
+            path.name,
+            "skipped_same_content",
+            error=f"{path.name}: same content as {seen[0][0]}, already loaded",
+        )
+        _ledger_row(con, outcome, digest, exported_on, loaded_at)
+        return outcome
+
+    try:
+        if path.suffix.lower() not in LANDING_SUFFIXES:
+            raise RejectedFile(f"{path.name}: not a CSV or XLSX file")
+        profile = choose_profile(path, contract, profiles)
+        read = read_file(path, contract, profile)
+        checked = validate(read.frame, contract, profile, exported_on, patterns)
+    except RejectedFile as exc:
+        outcome = FileOutcome(source, path.name, "rejected", error=str(exc))
+        _ledger_row(con, outcome, digest, exported_on, loaded_at)
+        return outcome
+
+    rows = _pseudonymise(checked.valid, contract, checked.person_ids, key).with_columns(
+        pl.lit(digest[:16]).alias("_batch_id"),
+        pl.lit(path.name).alias("_file"),
+        pl.col(ROW_NUMBER).cast(pl.Int32),
+        pl.lit(exported_on).alias("_exported_on"),
+        pl.lit(loaded_at).alias("_loaded_at"),
+    )
+    quarantine = checked.findings.select(
+        pl.lit(source).alias("source"),
+        pl.lit(path.name).alias("file"),
+        pl.col(ROW_NUMBER).cast(pl.Int32).alias("row_number"),
+        "field",
+        "rule",
+        "value",
+        pl.lit(loaded_at).alias("loaded_at"),
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        loaded, duplicate = _write_rows(con, contract, rows)
+        outcome = FileOutcome(
+            source,
+            path.name,
+            "loaded",
+            rows_read=read.frame.height,
+            rows_loaded=loaded,
+            rows_quarantined=checked.rows_quarantined,
+            rows_duplicate=duplicate,
+            profile=profile.name,
+            extra_columns=read.extra_columns,
+        )
+        _ledger_row(con, outcome, digest, exported_on, loaded_at)
+        if quarantine.height:
+            con.register("_quarantine_frame", quarantine.to_arrow())
+            con.execute("INSERT INTO quality.quarantine BY NAME SELECT * FROM _quarantine_frame").fetchall()
+            con.unregister("_quarantine_frame")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return outcome
+
+
+def reserve_patterns(
+    con: duckdb.DuckDBPyConnection, units_files: list[Path], profiles: list[Profile]
+) -> dict[str, str]:
+    """unit_code -> reserve-number pattern: from the newest readable units export in the landing folder (it
+    may not be loaded yet: sources load in any order), else from the units already in the warehouse."""
+    contract = load_contract("units")
+    today = date.today()
+    for path in sorted(units_files, key=lambda p: (export_date_of(p, today), p.name), reverse=True):
+        try:
+            frame = read_file(path, contract, choose_profile(path, contract, profiles)).frame
+        except RejectedFile:
+            continue
+        return dict(
+            frame.filter(pl.col("person_id_pattern").is_not_null()).select("unit_code", "person_id_pattern").iter_rows()
+        )
+    return dict(
+        con.execute(
+            """SELECT unit_code, person_id_pattern FROM raw.units
+               WHERE person_id_pattern IS NOT NULL
+                 AND _exported_on = (SELECT max(_exported_on) FROM raw.units)"""
+        ).fetchall()
+    )
+
+
+def load_source(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    files: list[Path],
+    profiles: list[Profile],
+    key: bytes,
+    loaded_at: datetime,
+    patterns: dict[str, str] | None = None,
+) -> list[FileOutcome]:
+    ensure_all_tables(con)
+    # Oldest export first, so that "the newer export wins" follows the order files were exported in.
+    ordered = sorted(files, key=lambda p: (export_date_of(p, loaded_at.date()), p.name))
+    return [load_file(con, contract, path, profiles, key, loaded_at, patterns) for path in ordered]

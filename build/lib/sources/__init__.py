@@ -1,0 +1,1 @@
+"""Source contracts: canonical schemas, column profiles, readers and pandera validation."""
