@@ -139,7 +139,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from followup.status import status_report
 
-    print(status_report(load_settings()), end="")
+    print(status_report(_settings(args)), end="")
     return 0
 
 
