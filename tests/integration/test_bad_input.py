@@ -56,7 +56,7 @@ from orchestration.warehouse import ensure_all_tables
 from sources.contracts import load_contract
 from sources.profiles import available_profiles
 
-KEY = b"bad-input-corpus"
+KEY = b"bad-input-corpus-key-of-32-bytes-or-more"
 E_HEAD = "case_id,person_id,anonymous,unit_code,enrolled_on,gender,exited_on,exit_reason,phase\n"
 GOOD = "C1,19811218-9876,false,PIMA,2017-01-10,female,,,\n"
 A_HEAD = "activity_id,case_id,activity_on,activity_type,intervention_category,minutes\n"
