@@ -117,6 +117,8 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             suppression_threshold=settings.suppression_threshold,
         ),
         "published": PublishedResource(published_dir=str(settings.published_dir.resolve())),
-        "writer_lock": WriterLockResource(warehouse_path=str(settings.warehouse_path.resolve())),
+        "writer_lock": WriterLockResource(
+            warehouse_path=str(settings.warehouse_path.resolve()), wait_seconds=WRITER_WAIT_SECONDS
+        ),
         "dbt": dbt_resource(),
     }
