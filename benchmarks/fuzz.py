@@ -446,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
         **ledger_report(work / "warehouse" / "followup.duckdb", landing, genuine),
         "exit_codes": [r.returncode for r in runs],
         "lock_errors_or_tracebacks": ("Could not set lock" in output) or ("Traceback" in output),
+        "first_run_summary": runs[0].stdout.strip().splitlines()[-40:],
         "second_run_summary": runs[1].stdout.strip().splitlines()[-12:],
     }
     (work / "fuzz.json").write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")

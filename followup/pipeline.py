@@ -27,8 +27,10 @@ def instance(settings: Settings) -> dg.DagsterInstance:
 
 
 def _quiet_run_config() -> dict:
-    # Dagster's console logger for warnings and errors only; the progress logger prints files and assets.
-    return {"loggers": {"console": {"config": {"log_level": "WARNING"}}, "progress": {}}}
+    # Dagster's console logger stays quiet (it would print each failed step's stack trace, for a rejected file too):
+    # the progress logger prints files, assets and failed steps, the summary each failure's cause in one line, and
+    # the instance keeps everything (`followup status`, the UI).
+    return {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}, "progress": {}}}
 
 
 def one_line(error) -> str:
