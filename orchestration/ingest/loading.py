@@ -286,7 +286,10 @@ def load_file(
         return _reject(con, source, name, digest, exported_on, loaded_at, reason)
     if any(status == "loaded" for _, status, _ in seen):
         outcome = FileOutcome(
-            source, name, "skipped_same_content", error=f"{name}: same content as {seen[0][0]}, already loaded"
+            source,
+            name,
+            "skipped_same_content",
+            error=f"{name}: same content as {mask_text(seen[0][0])}, already loaded",
         )
         _ledger_row(con, outcome, digest, exported_on, loaded_at)
         return outcome
@@ -384,7 +387,7 @@ def _compiling(pairs) -> dict[str, str]:
     patterns = {}
     for unit, pattern in pairs:
         try:
-            re.compile(pattern)
+            re.compile(pattern, re.ASCII)  # as reserve_match uses it
         except re.error:
             continue
         patterns[unit] = pattern
@@ -401,6 +404,7 @@ def load_source(
     patterns: dict[str, str] | None = None,
 ) -> list[FileOutcome]:
     ensure_all_tables(con)
+    mask_stored_file_names(con, contract.source)
     # Oldest export first, so that "the newer export wins" follows the order files were exported in.
     ordered = sorted(files, key=lambda p: (export_date_of(p, loaded_at.date()), p.name))
     return [load_file(con, contract, path, profiles, key, loaded_at, patterns) for path in ordered]
@@ -416,3 +420,42 @@ def rejected_in_landing(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> li
     for source in {r[0] for r in rejected}:
         present[source] = {display_name(p) for p in landing_files(landing_dir, source)}
     return [r for r in rejected if r[1] in present[r[0]]]
+
+
+def mask_stored_file_names(con: duckdb.DuckDBPyConnection, source: str) -> int:
+    """Mask identity numbers in the file names a warehouse loaded before names were masked (ledger, raw._file,
+    quarantine, key changes), so that its files are recognised under their masked names and the number is gone.
+    Costs one look at the source's ledger rows when there is nothing to do. Returns the names changed."""
+    names = [
+        n
+        for (n,) in con.execute(
+            "SELECT DISTINCT file_name FROM quality.load_ledger WHERE source = ?", [source]
+        ).fetchall()
+        if mask_text(n) != n
+    ]
+    if not names:
+        return 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name in names:
+            masked = mask_text(name)
+            con.execute(
+                "UPDATE quality.load_ledger SET file_name = ? WHERE source = ? AND file_name = ?",
+                [masked, source, name],
+            )
+            con.execute(
+                "UPDATE quality.load_ledger SET error = replace(error, ?, ?) WHERE source = ? AND contains(error, ?)",
+                [name, masked, source, name],
+            )
+            con.execute(f"UPDATE raw.{source} SET _file = ? WHERE _file = ?", [masked, name])
+            con.execute("UPDATE quality.quarantine SET file = ? WHERE source = ? AND file = ?", [masked, source, name])
+            con.execute("UPDATE quality.key_changes SET file = ? WHERE source = ? AND file = ?", [masked, source, name])
+            con.execute(
+                "UPDATE quality.key_changes SET previous_file = ? WHERE source = ? AND previous_file = ?",
+                [masked, source, name],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        _rollback(con)
+        raise
+    return len(names)

@@ -604,3 +604,23 @@ def test_a_file_rejected_earlier_is_not_rejected_again(baseline, tmp_path):
         again = _load(con, tmp_path / "landing", "enrolments")
         assert con.execute("SELECT count(*) FROM quality.load_ledger WHERE status = 'rejected'").fetchone() == (1,)
     assert [(o.status, o.error) for o in again] == [("previously_rejected", "e_2018-01-29.csv: file is empty")]
+
+
+def test_names_stored_unmasked_by_an_older_version_are_masked_and_recognised(baseline, tmp_path):
+    name, masked = "enrolments_19811218-9876_2018-02-28.csv", "enrolments_19811218-****_2018-02-28.csv"
+    text = E_HEAD + GOOD.replace("C1", "C8") + "C9,19811218-9875,false,PIMA,2017-01-10,female,,,\n"
+    _apply(baseline, tmp_path, "enrolments", name, text.encode())
+    (tmp_path / "landing" / "enrolments" / "copy.csv").write_bytes(text.encode())
+    with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
+        # As a warehouse loaded before names were masked holds them.
+        con.execute("UPDATE quality.load_ledger SET file_name = ? WHERE file_name = ?", [name, masked])
+        con.execute("UPDATE raw.enrolments SET _file = ? WHERE _file = ?", [name, masked])
+        con.execute("UPDATE quality.quarantine SET file = ? WHERE file = ?", [name, masked])
+        outcomes = _load(con, tmp_path / "landing", "enrolments")
+        texts = con.execute(
+            """SELECT file_name || coalesce(error, '') FROM quality.load_ledger
+               UNION ALL SELECT _file FROM raw.enrolments UNION ALL SELECT file FROM quality.quarantine"""
+        ).fetchall()
+    assert [(o.file_name, o.status) for o in outcomes] == [("copy.csv", "skipped_same_content"), (masked, "unchanged")]
+    assert outcomes[0].error == f"copy.csv: same content as {masked}, already loaded"
+    assert not [t for (t,) in texts if "9876" in t] and [t for (t,) in texts if masked in t]
