@@ -10,6 +10,7 @@ from orchestration.ingest.loading import FileOutcome, load_source, reserve_patte
 from orchestration.resources import LandingResource, PseudonymiserResource, WarehouseResource, WriterLockResource
 from orchestration.warehouse import ensure_all_tables
 from sources.contracts import Contract, all_contracts
+from sources.identity import mask_text
 from sources.pseudonymisation import PseudonymKeyError
 
 INGEST_GROUP = "raw"
@@ -31,7 +32,7 @@ def _summary(outcomes: list[FileOutcome]) -> dict[str, dg.MetadataValue]:
         "rows_quarantined": dg.MetadataValue.int(total("rows_quarantined")),
         "rows_duplicate": dg.MetadataValue.int(total("rows_duplicate")),
         "extra_columns_ignored": dg.MetadataValue.text(
-            ", ".join(sorted({c for o in outcomes for c in o.extra_columns})) or "none"
+            mask_text(", ".join(sorted({c for o in outcomes for c in o.extra_columns}))) or "none"
         ),
     }
 
