@@ -8,7 +8,7 @@ DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o \( -nam
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: install run test chromium ui lint bench clean
+.PHONY: install run test chromium ui lint bench fuzz clean
 
 install: $(STAMP) $(MANIFEST)
 
@@ -43,6 +43,10 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/run.py --scale $(or $(SCALE),1)
+
+# Malformed landing files beside the demo's exports: every file must reach the load ledger (benchmarks/fuzz.py).
+fuzz: install
+	$(BIN)/python benchmarks/fuzz.py --files $(or $(FILES),200) --seed $(or $(SEED),1)
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

@@ -12,7 +12,13 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.config import ConfigError, Settings, load_settings
+from orchestration.writer_lock import BUSY_EXIT_CODE, WarehouseBusy
 from sources.pseudonymisation import PseudonymKeyError
+
+WAIT_HELP = (
+    "when another run writes the warehouse, wait up to this many seconds for it (default 0: "
+    f"say who writes and exit with code {BUSY_EXIT_CODE})"
+)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -68,7 +74,12 @@ def cmd_dbt_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_dbt(args: argparse.Namespace) -> int:
-    return _dbt(_settings(args), [*args.dbt_args, "--no-version-check"])
+    from orchestration.writer_lock import writer_lock
+
+    settings = _settings(args)
+    # dbt-duckdb opens the warehouse for writing whatever the command: one writer at a time.
+    with writer_lock(settings.warehouse_path, "followup dbt"):
+        return _dbt(settings, [*args.dbt_args, "--no-version-check"])
 
 
 def _ensure_manifest(settings: Settings) -> bool:
@@ -88,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not _ensure_manifest(settings):
         print("error: dbt parse failed", file=sys.stderr)
         return 1
-    return run_pipeline(settings)
+    return run_pipeline(settings, wait_seconds=args.wait)
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -148,19 +159,21 @@ def cmd_publish(args: argparse.Namespace) -> int:
     import duckdb
 
     from orchestration.publish.copy import PublicationError, publish_period, write_published_copy
+    from orchestration.writer_lock import writer_lock
 
     settings = _settings(args)
-    try:
-        version = publish_period(settings.warehouse_path, args.period, republish=args.republish)
-    except (PublicationError, duckdb.IOException) as exc:
-        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
-        return 1
-    if version is None:
-        print(f"{args.period} is already published and frozen; `--republish` makes a new version")
-        return 0
-    copy = write_published_copy(
-        settings.warehouse_path, settings.published_dir.resolve(), memory_limit=settings.memory_limit
-    )
+    with writer_lock(settings.warehouse_path, "followup publish", args.wait):
+        try:
+            version = publish_period(settings.warehouse_path, args.period, republish=args.republish)
+        except (PublicationError, duckdb.IOException) as exc:
+            print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
+            return 1
+        if version is None:
+            print(f"{args.period} is already published and frozen; `--republish` makes a new version")
+            return 0
+        copy = write_published_copy(
+            settings.warehouse_path, settings.published_dir.resolve(), memory_limit=settings.memory_limit
+        )
     print(f"{args.period} published as version {version}; published copy: {copy.path}")
     return 0
 
@@ -206,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
 
     run = sub.add_parser("run", help="materialize the whole asset graph in-process")
     run.add_argument("--as-of", help="the as-of date of the run (YYYY-MM-DD, default today)")
+    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help=WAIT_HELP)
     run.set_defaults(func=cmd_run)
 
     sql = sub.add_parser("sql", help="run a read-only query against the published copy")
@@ -219,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     publish = sub.add_parser("publish", help="freeze a complete period's report rows in the published copy")
     publish.add_argument("--period", required=True, help="period label: 2017-07, 2017-H2, 2017")
     publish.add_argument("--republish", action="store_true", help="publish again as a new version")
+    publish.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help=WAIT_HELP)
     publish.set_defaults(func=cmd_publish)
 
     report = sub.add_parser("report", help="a unit's report for a period as a self-contained HTML page")
@@ -244,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, PseudonymKeyError) as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    except WarehouseBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return BUSY_EXIT_CODE
 
 
 if __name__ == "__main__":

@@ -36,7 +36,11 @@ def test_every_schedule_evaluates_to_its_run(tmp_path):
     for name, (tick, job, partition, label) in expected.items():
         schedule = defs.resolve_schedule_def(name)
         assert schedule.job_name == job
-        context = dg.build_schedule_context(scheduled_execution_time=tick, repository_def=repo)
+        context = dg.build_schedule_context(
+            scheduled_execution_time=tick,
+            repository_def=repo,
+            resources={"pseudonymiser": defs.resources["pseudonymiser"]},
+        )
         requests = list(schedule.evaluate_tick(context).run_requests or [])
         assert len(requests) == 1, name
         assert requests[0].partition_key == partition
