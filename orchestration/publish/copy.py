@@ -179,7 +179,9 @@ def _copy_query(con: duckdb.DuckDBPyConnection, schema: str, table: str, frozen:
     if schema != "reports" or table not in frozen:
         return f"SELECT * FROM {source}"
     history = f"wh.{FROZEN_SCHEMA}.{_quote(table)}"
-    columns = ", ".join(_quote(c) for c in _columns(con, "wh", schema, table))
+    # A report that gained a column since its last freeze: its frozen rows show null there (UNION ALL BY NAME).
+    frozen_columns = set(_columns(con, "wh", FROZEN_SCHEMA, table))
+    columns = ", ".join(_quote(c) for c in _columns(con, "wh", schema, table) if c in frozen_columns)
     # Frozen periods show their latest published version; every other period shows the current build.
     return f"""
         SELECT * FROM {source}
