@@ -103,10 +103,12 @@ class Formatter:
         if self.lang in CURRENCY_SYMBOL:
             text = text.replace("SEK", CURRENCY_SYMBOL[self.lang])
         # CLDR's currency spacing: a symbol made of letters is set apart from the digits (SEK 30,360,000)
-        return re.sub(r"^([A-Za-z]+)(?=[-\d])", r"\1" + NBSP, text)
+        return re.sub(r"^([-\u2212]?[A-Za-z]+)(?=\d)", r"\1" + NBSP, text)
 
     def share(self, value, digits: int = 0) -> str:
-        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+        pattern = self.locale.percent_formats[None].pattern  # sv/da "#,##0 %", en "#,##0%"
+        if digits:
+            pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
         return format_percent(value, format=pattern, locale=self.locale)
 
     def share_interval(self, low, high) -> str:

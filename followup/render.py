@@ -118,11 +118,11 @@ def xlsx(doc: Document) -> bytes:
     return buffer.getvalue()
 
 
-def render(doc: Document, fmt: str) -> bytes:
+def render(doc: Document, fmt: str, template: str = "unit_report.html.j2") -> bytes:
     if fmt == "html":
-        return html(doc).encode("utf-8")
+        return html(doc, template).encode("utf-8")
     if fmt == "pdf":
-        return pdf(doc)
+        return pdf(doc, html(doc, template))
     if fmt == "xlsx":
         return xlsx(doc)
     raise ValueError(f"unknown format {fmt}")

@@ -87,7 +87,7 @@ def write_workbook(target: Path | io.BytesIO, sheets: Sequence[Sheet], *, create
             ws.append(cells)
     raw = io.BytesIO()
     workbook.save(raw)
-    data = _normalised_zip(raw.getvalue())
+    data = _normalised_zip(raw.getvalue(), stamp)
     if isinstance(target, io.BytesIO):
         target.write(data)
     else:
@@ -100,15 +100,24 @@ def _letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
-def _normalised_zip(data: bytes) -> bytes:
-    """The same entries in the same order, every one with a fixed timestamp and fixed attributes."""
+def _normalised_zip(data: bytes, stamp: datetime) -> bytes:
+    """The same entries in the same order, every one with a fixed timestamp and fixed attributes; the document's
+    modification date (openpyxl writes the time of saving) set to its creation date."""
+    modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + modified.encode() + rb"\g<2>",
+                    content,
+                )
+            dst.writestr(fixed, content)
     return out.getvalue()
 
 
