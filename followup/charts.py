@@ -58,11 +58,25 @@ def _svg(figure) -> str:
 def _mark_suppressed(ax, positions: list[float], fmt: Formatter, horizontal: bool = False) -> None:
     for pos in positions:
         if horizontal:
-            ax.annotate(fmt.suppressed(), (0, pos), xytext=(3, 0), textcoords="offset points", va="center",
-                        color=GREY, style="italic")
+            ax.annotate(
+                fmt.suppressed(),
+                (0, pos),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                color=GREY,
+                style="italic",
+            )
         else:
-            ax.annotate(fmt.suppressed(), (pos, 0), xytext=(0, 3), textcoords="offset points", ha="center",
-                        color=GREY, style="italic")
+            ax.annotate(
+                fmt.suppressed(),
+                (pos, 0),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                color=GREY,
+                style="italic",
+            )
 
 
 def _integer_axis(ax, fmt: Formatter, axis: str = "y") -> None:
@@ -75,12 +89,29 @@ def _integer_axis(ax, fmt: Formatter, axis: str = "y") -> None:
 
 def _note(ax, fmt: Formatter, any_suppressed: bool) -> None:
     if any_suppressed:
-        ax.text(1.0, -0.28, fmt.t("chart_suppressed_note", k=fmt.k), transform=ax.transAxes, ha="right",
-                va="top", color=GREY, fontsize=7.5)
+        ax.text(
+            1.0,
+            -0.28,
+            fmt.t("chart_suppressed_note", k=fmt.k),
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            color=GREY,
+            fontsize=7.5,
+        )
 
 
-def bars(points: list[Point], fmt: Formatter, *, ylabel: str, xlabel: str = "", horizontal: bool = False,
-         share: bool = False, target: float | None = None, target_label: str = "") -> str:
+def bars(
+    points: list[Point],
+    fmt: Formatter,
+    *,
+    ylabel: str,
+    xlabel: str = "",
+    horizontal: bool = False,
+    share: bool = False,
+    target: float | None = None,
+    target_label: str = "",
+) -> str:
     """One series of bars (counts, or shares with share=True); suppressed points marked, not drawn."""
     from matplotlib.ticker import FuncFormatter
 
@@ -102,7 +133,9 @@ def bars(points: list[Point], fmt: Formatter, *, ylabel: str, xlabel: str = "", 
             _integer_axis(ax, fmt, "x")
     else:
         ax.bar(positions, values, color=BLUE, width=0.6)
-        ax.set_xticks(positions, labels, rotation=30 if len(points) > 6 else 0, ha="right" if len(points) > 6 else "center")
+        ax.set_xticks(
+            positions, labels, rotation=30 if len(points) > 6 else 0, ha="right" if len(points) > 6 else "center"
+        )
         ax.set_ylabel(ylabel)
         if xlabel:
             ax.set_xlabel(xlabel)
@@ -122,8 +155,20 @@ def bars(points: list[Point], fmt: Formatter, *, ylabel: str, xlabel: str = "", 
     return _svg(fig)
 
 
-def grouped_bars(groups: list[str], series: list[tuple[str, list[Point]]], fmt: Formatter, *, ylabel: str,
-                 money: bool = False, horizontal: bool = False) -> str:
+def drawable(points: list[Point]) -> bool:
+    """Whether a chart would show anything: a value above 0 (a chart of marks alone says nothing)."""
+    return any(p.value and not p.suppressed for p in points)
+
+
+def grouped_bars(
+    groups: list[str],
+    series: list[tuple[str, list[Point]]],
+    fmt: Formatter,
+    *,
+    ylabel: str,
+    money: bool = False,
+    horizontal: bool = False,
+) -> str:
     """Several series side by side per group (budget against spent; classifications per measure)."""
     from matplotlib.ticker import FuncFormatter
 
@@ -161,8 +206,14 @@ def grouped_bars(groups: list[str], series: list[tuple[str, list[Point]]], fmt: 
     return _svg(fig)
 
 
-def intervals(rows: list[tuple[str, float, float, float, float | None]], fmt: Formatter, *, xlabel: str,
-              naive_label: str, effect_label: str) -> str:
+def intervals(
+    rows: list[tuple[str, float, float, float, float | None]],
+    fmt: Formatter,
+    *,
+    xlabel: str,
+    naive_label: str,
+    effect_label: str,
+) -> str:
     """Effects with their 95 % interval (a dot and a bar) beside the naive before/after (a hollow marker)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7.2, max(2.0, 0.6 * len(rows) + 1.0)))

@@ -117,6 +117,9 @@ class Formatter:
         number = self.share(low).replace("%", "").replace(NBSP, "").strip()
         return f"{number}–{high_text}"
 
+    def decimal_range(self, low, high, digits: int = 1) -> str:
+        return f"{self.decimal(low, digits)}–{self.decimal(high, digits)}"
+
     def date(self, value: date | None) -> str:
         if value is None:
             return ""

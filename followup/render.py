@@ -81,8 +81,13 @@ def _sheet(table: Table, lang: str) -> Sheet:
                 values.append(None if cell.numeric else cell.text.strip() or None)
             else:
                 values.append(cell.value if cell.kind != "text" else str(cell.value).strip())
-                fmt = {"money": _MONEY_XLSX[lang], "share": "0%", "decimal": DECIMAL_FORMAT, "count": "#,##0",
-                       "date": DATE_FORMAT}.get(cell.kind)  # fmt: skip
+                fmt = {
+                    "money": _MONEY_XLSX[lang],
+                    "share": "0%",
+                    "decimal": DECIMAL_FORMAT,
+                    "count": "#,##0",
+                    "date": DATE_FORMAT,
+                }.get(cell.kind)
                 if fmt and cell.kind != "date":
                     formats.setdefault(i, fmt)
         body.append(values)

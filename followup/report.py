@@ -13,9 +13,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from followup import charts
 from followup.charts import Point
@@ -24,16 +27,29 @@ from followup.tables import DASH, Cell, Cells, Table, is_suppressed
 from orchestration.publish.copy import open_published
 
 SHARE_METRICS = {
-    "attendance_rate", "action_plan_within_90_days_share", "drug_free_share", "positive_exit_share", "dropout_share",
-    "work_or_studies_at_horizon_share", "ors_reliable_improvement_share", "wellbeing_improved_share",
+    "attendance_rate",
+    "action_plan_within_90_days_share",
+    "drug_free_share",
+    "positive_exit_share",
+    "dropout_share",
+    "work_or_studies_at_horizon_share",
+    "ors_reliable_improvement_share",
+    "wellbeing_improved_share",
     "budget_spent_share",
-}  # fmt: skip
+}
 MONEY_METRICS = {"cost_per_case"}
 DEFAULT_HORIZON_MONTHS = 18
 
 
 class ReportError(RuntimeError):
     pass
+
+
+@cache
+def code_list_order(name: str) -> list[str]:
+    """The codes of a code list in the order of sources/codelists.yml (the order a reader expects)."""
+    text = files("sources").joinpath("codelists.yml").read_text(encoding="utf-8")
+    return list(yaml.safe_load(text).get(name, []))
 
 
 @dataclass
@@ -227,9 +243,11 @@ class UnitReport:
         ]
         version = self.publication["publication_version"] if self.publication else 0
         footer = self.t(
-            "footer", k=fmt.k, as_of=fmt.date(self.as_of) if self.as_of else DASH,
+            "footer",
+            k=fmt.k,
+            as_of=fmt.date(self.as_of) if self.as_of else DASH,
             version=self._version_words(),
-        )  # fmt: skip
+        )
         return Document(
             lang=self.lang,
             title=self.t("report_title", unit=u.get("unit_name") or self.u),
@@ -353,10 +371,12 @@ class UnitReport:
                 [cells.text(t("fig_active")), cells.count(c, "active_cases")],
                 [cells.text(t("fig_new")), cells.count(c, "new_cases")],
                 [cells.text(t("fig_exited")), cells.count(c, "exited_cases")],
-                [cells.text(t("fig_ongoing", date=self.fmt.date(self.period["measured_to"]))),
-                 cells.count(c, "ongoing_at_end")],
+                [
+                    cells.text(t("fig_ongoing", date=self.fmt.date(self.period["measured_to"]))),
+                    cells.count(c, "ongoing_at_end"),
+                ],
             ],
-        )  # fmt: skip
+        )
         section = Section("participants", t("sec_participants"), tables=[figures])
         months = self._months()
         if months:
@@ -365,7 +385,10 @@ class UnitReport:
                 for m in months
             ]
             section.charts.append(
-                (t("chart_intake"), charts.bars(points, self.fmt, ylabel=t("axis_active_cases"), xlabel=t("axis_month")))
+                (
+                    t("chart_intake"),
+                    charts.bars(points, self.fmt, ylabel=t("axis_active_cases"), xlabel=t("axis_month")),
+                )
             )
         exits = Table("exits", t("tab_exits"), [t("col_destination"), t("col_cases")])
         reasons = self._unit_rows("exits", "exit_group, exit_reason")
@@ -373,9 +396,14 @@ class UnitReport:
             row = self.exit_groups.get(group)
             if row is None:
                 continue
-            exits.rows.append([cells.text(self.label("exit_group", group), bold=True), cells.count(row, "exited_cases")])
-            if group in ("other", "dropout", "work"):
-                for r in (r for r in reasons if r["exit_group"] == group):
+            exits.rows.append(
+                [cells.text(self.label("exit_group", group), bold=True), cells.count(row, "exited_cases")]
+            )
+            parts = [r for r in reasons if r["exit_group"] == group]
+            # Beside a published group total, one hidden reason would be the total minus the others: the reasons
+            # are listed only when none or at least two of them are hidden.
+            if len(parts) > 1 and sum(is_suppressed(r, "exited_cases") for r in parts) != 1:
+                for r in parts:
                     exits.rows.append(
                         [cells.text("  " + self.label("exit_reason", r["exit_reason"])), cells.count(r, "exited_cases")]
                     )
@@ -415,13 +443,15 @@ class UnitReport:
             for r in breakdown:
                 table.rows.append(
                     [
-                        cells.text(f"{self.label('dimension', r['dimension'])}: "
-                                   f"{self.label(r['dimension'], r['dimension_value'])}"),
+                        cells.text(
+                            f"{self.label('dimension', r['dimension'])}: "
+                            f"{self.label(r['dimension'], r['dimension_value'])}"
+                        ),
                         cells.count(r, "active_cases"),
                         cells.count(r, "new_cases"),
                         cells.count(r, "exited_cases"),
                     ]
-                )  # fmt: skip
+                )
             section.tables.append(table)
         return section
 
@@ -545,26 +575,43 @@ class UnitReport:
             t("tab_process"),
             [t("col_figure"), t("col_value"), t("col_basis")],
             [
-                [cells.text(t("fig_attendance")),
-                 share(pr.get("attendance_rate"), is_suppressed(pr, "attendance_rate")),
-                 cells.count(pr, "attendance_cases")],
-                [cells.text(t("fig_action_plan")),
-                 share(pr.get("action_plan_within_90_days_share"),
-                       is_suppressed(pr, "action_plan_within_90_days_share"),
-                       pr.get("action_plan_within_90_days_share_ci_low"),
-                       pr.get("action_plan_within_90_days_share_ci_high")),
-                 cells.count(pr, "plan_eligible_cases")],
-                [cells.text(t("fig_drug_free")),
-                 share(pr.get("drug_free_share"), is_suppressed(pr, "drug_free_share"),
-                       pr.get("drug_free_share_ci_low"), pr.get("drug_free_share_ci_high")),
-                 cells.count(pr, "tested_cases")],
-                [cells.text(t("fig_activities_per_case_month")),
-                 cells.decimal(pr.get("activities_per_case_month"), 1), cells.value_count(pr.get("activities"))],
-                [cells.text(t("fig_caseload")),
-                 cells.decimal(pr.get("caseload_per_fte"), 1, is_suppressed(pr, "caseload_per_fte")),
-                 cells.decimal(pr.get("staff_fte"), 1, unit=" " + t("fte"))],
+                [
+                    cells.text(t("fig_attendance")),
+                    share(pr.get("attendance_rate"), is_suppressed(pr, "attendance_rate")),
+                    cells.count(pr, "attendance_cases"),
+                ],
+                [
+                    cells.text(t("fig_action_plan")),
+                    share(
+                        pr.get("action_plan_within_90_days_share"),
+                        is_suppressed(pr, "action_plan_within_90_days_share"),
+                        pr.get("action_plan_within_90_days_share_ci_low"),
+                        pr.get("action_plan_within_90_days_share_ci_high"),
+                    ),
+                    cells.count(pr, "plan_eligible_cases"),
+                ],
+                [
+                    cells.text(t("fig_drug_free")),
+                    share(
+                        pr.get("drug_free_share"),
+                        is_suppressed(pr, "drug_free_share"),
+                        pr.get("drug_free_share_ci_low"),
+                        pr.get("drug_free_share_ci_high"),
+                    ),
+                    cells.count(pr, "tested_cases"),
+                ],
+                [
+                    cells.text(t("fig_activities_per_case_month")),
+                    cells.decimal(pr.get("activities_per_case_month"), 2),
+                    cells.value_count(pr.get("activities")),
+                ],
+                [
+                    cells.text(t("fig_caseload")),
+                    cells.decimal(pr.get("caseload_per_fte"), 1, is_suppressed(pr, "caseload_per_fte")),
+                    cells.decimal(pr.get("staff_fte"), 1, unit=" " + t("fte")),
+                ],
             ],
-        )  # fmt: skip
+        )
         table.note = t("note_process")
         section.tables.append(table)
         return section
@@ -579,11 +626,17 @@ class UnitReport:
             table = Table(
                 "instruments",
                 t("tab_instruments"),
-                [t("col_measure"), t("col_pairs"), self.label("classification", "reliable_improvement"),
-                 self.label("classification", "no_reliable_change"),
-                 self.label("classification", "reliable_deterioration"), t("col_recovered"), t("col_improved"),
-                 t("col_coverage")],
-            )  # fmt: skip
+                [
+                    t("col_measure"),
+                    t("col_pairs"),
+                    self.label("classification", "reliable_improvement"),
+                    self.label("classification", "no_reliable_change"),
+                    self.label("classification", "reliable_deterioration"),
+                    t("col_recovered"),
+                    t("col_improved"),
+                    t("col_coverage"),
+                ],
+            )
             for m in measures:
                 table.rows.append(
                     [
@@ -594,31 +647,44 @@ class UnitReport:
                         cells.count(m, "reliable_deterioration"),
                         cells.count(m, "recovered"),
                         cells.count(m, "improved"),
-                        cells.share(m.get("follow_up_coverage"), is_suppressed(m, "follow_up_coverage"),
-                                    m.get("follow_up_coverage_ci_low"), m.get("follow_up_coverage_ci_high")),
+                        cells.share(
+                            m.get("follow_up_coverage"),
+                            is_suppressed(m, "follow_up_coverage"),
+                            m.get("follow_up_coverage_ci_low"),
+                            m.get("follow_up_coverage_ci_high"),
+                        ),
                     ]
-                )  # fmt: skip
+                )
             table.note = t("note_instruments")
             section.tables.append(table)
             classifiable = [m for m in measures if not m["measure"].startswith("wellbeing")]
-            if classifiable:
+            drawn = [
+                Point("", m.get(c), is_suppressed(m, c))
+                for m in classifiable
+                for c in ("reliable_improvement", "no_reliable_change", "reliable_deterioration")
+            ]
+            if classifiable and charts.drawable(drawn):
                 series = [
                     (
                         self.label("classification", cls),
-                        [Point(self.label("measure", m["measure"]), m.get(cls), is_suppressed(m, cls))
-                         for m in classifiable],
+                        [
+                            Point(self.label("measure", m["measure"]), m.get(cls), is_suppressed(m, cls))
+                            for m in classifiable
+                        ],
                     )
                     for cls in ("reliable_improvement", "no_reliable_change", "reliable_deterioration")
-                ]  # fmt: skip
+                ]
                 section.charts.append(
                     (
                         t("chart_instruments"),
                         charts.grouped_bars(
-                            [self.label("measure", m["measure"]) for m in classifiable], series, self.fmt,
+                            [self.label("measure", m["measure"]) for m in classifiable],
+                            series,
+                            self.fmt,
                             ylabel=t("axis_cases"),
                         ),
                     )
-                )  # fmt: skip
+                )
         else:
             section.paragraphs.append(t("no_instruments"))
         horizon = Table(
@@ -626,15 +692,21 @@ class UnitReport:
             t("tab_horizon", months=self.horizon_months()),
             [t("col_figure"), t("col_value")],
             [
-                [cells.text(t("fig_horizon_cohort", months=self.horizon_months())),
-                 cells.count(c, "horizon_cohort_cases")],
-                [cells.text(t("fig_horizon_share")),
-                 cells.share(c.get("work_or_studies_at_horizon_share"),
-                             is_suppressed(c, "work_or_studies_at_horizon_share"),
-                             c.get("work_or_studies_at_horizon_share_ci_low"),
-                             c.get("work_or_studies_at_horizon_share_ci_high"))],
+                [
+                    cells.text(t("fig_horizon_cohort", months=self.horizon_months())),
+                    cells.count(c, "horizon_cohort_cases"),
+                ],
+                [
+                    cells.text(t("fig_horizon_share")),
+                    cells.share(
+                        c.get("work_or_studies_at_horizon_share"),
+                        is_suppressed(c, "work_or_studies_at_horizon_share"),
+                        c.get("work_or_studies_at_horizon_share_ci_low"),
+                        c.get("work_or_studies_at_horizon_share_ci_high"),
+                    ),
+                ],
             ],
-        )  # fmt: skip
+        )
         section.tables.append(horizon)
         if not c.get("horizon_cohort_cases") and not is_suppressed(c, "horizon_cohort_cases"):
             section.notes.append(t("horizon_not_yet", months=self.horizon_months()))
@@ -655,9 +727,15 @@ class UnitReport:
         table = Table(
             "effects",
             t("tab_effects"),
-            [t("col_outcome"), t("col_cohort"), t("col_participants"), t("col_effect"), t("col_naive"),
-             t("col_status")],
-        )  # fmt: skip
+            [
+                t("col_outcome"),
+                t("col_cohort"),
+                t("col_participants"),
+                t("col_effect"),
+                t("col_naive"),
+                t("col_status"),
+            ],
+        )
         plotted = []
         for e in effects:
             outcome = self.label("effect_outcome", e.get("outcome"))
@@ -666,12 +744,19 @@ class UnitReport:
             effect = cells.decimal(att, 1, is_suppressed(e, "att"))
             if att is not None and low is not None and high is not None:
                 effect = Cell(
-                    f"{self.fmt.decimal(att, 1)} ({t('interval', range=self.fmt.decimal(low, 1) + '–' + self.fmt.decimal(high, 1))})",
+                    f"{self.fmt.decimal(att, 1)} ({t('interval', range=self.fmt.decimal_range(low, high))})",
                     float(att),
                     "decimal",
                 )
-                plotted.append((f"{outcome} ({cohort})", float(att), float(low), float(high),
-                                float(e["naive_change"]) if e.get("naive_change") is not None else None))  # fmt: skip
+                plotted.append(
+                    (
+                        f"{outcome} ({cohort})",
+                        float(att),
+                        float(low),
+                        float(high),
+                        float(e["naive_change"]) if e.get("naive_change") is not None else None,
+                    )
+                )
             status = e.get("status")
             table.rows.append(
                 [
@@ -688,17 +773,24 @@ class UnitReport:
             section.charts.append(
                 (
                     t("chart_effects"),
-                    charts.intervals(plotted, self.fmt, xlabel=t("axis_effect"), naive_label=t("legend_naive"),
-                                     effect_label=t("legend_effect")),
+                    charts.intervals(
+                        plotted,
+                        self.fmt,
+                        xlabel=t("axis_effect"),
+                        naive_label=t("legend_naive"),
+                        effect_label=t("legend_effect"),
+                    ),
                 )
-            )  # fmt: skip
+            )
         section.notes.append(t("note_effects"))
         return section
 
     # ------------------------------------------------------------------ 7 budget
 
     def _budget_rows(self) -> list[dict]:
-        return self._unit_rows("budget_vs_actual", "cost_category = 'total', cost_category")
+        order = {code: i for i, code in enumerate(code_list_order("cost_category") + ["total"])}
+        lines = self._unit_rows("budget_vs_actual", "cost_category")
+        return sorted(lines, key=lambda r: (order.get(r["cost_category"], len(order) - 1), r["cost_category"]))
 
     def _budget_total(self) -> dict | None:
         return next((r for r in self._budget_rows() if r["cost_category"] == "total"), None)
@@ -712,9 +804,14 @@ class UnitReport:
             table = Table(
                 "budget",
                 t("tab_budget", date=end),
-                [t("col_cost_category"), t("col_decided"), t("col_spent_to_date", date=end), t("col_remaining"),
-                 t("col_spent_share")],
-            )  # fmt: skip
+                [
+                    t("col_cost_category"),
+                    t("col_decided"),
+                    t("col_spent_to_date", date=end),
+                    t("col_remaining"),
+                    t("col_spent_share"),
+                ],
+            )
             for r in lines:
                 bold = r["cost_category"] == "total"
                 table.rows.append(
@@ -733,13 +830,17 @@ class UnitReport:
                 names = [self.label("cost_category", r["cost_category"]) for r in categories]
                 series = [
                     (t("legend_decided"), [Point(n, r["decided_sek"]) for n, r in zip(names, categories, strict=True)]),
-                    (t("legend_spent", date=end),
-                     [Point(n, r["spent_sek"]) for n, r in zip(names, categories, strict=True)]),
-                ]  # fmt: skip
+                    (
+                        t("legend_spent", date=end),
+                        [Point(n, r["spent_sek"]) for n, r in zip(names, categories, strict=True)],
+                    ),
+                ]
                 section.charts.append(
-                    (t("chart_budget"),
-                     charts.grouped_bars(names, series, fmt, ylabel=t("axis_money"), money=True, horizontal=True))
-                )  # fmt: skip
+                    (
+                        t("chart_budget"),
+                        charts.grouped_bars(names, series, fmt, ylabel=t("axis_money"), money=True, horizontal=True),
+                    )
+                )
         else:
             section.paragraphs.append(t("no_budget"))
         pc = self.costs
@@ -751,17 +852,25 @@ class UnitReport:
                     [t("col_figure"), t("col_value")],
                     [
                         [cells.text(t("fig_spent_in_period")), cells.money(pc.get("spent_in_period_sek"))],
-                        [cells.text(t("fig_cost_per_case")),
-                         cells.money(pc.get("cost_per_case"), suppressed=is_suppressed(pc, "cost_per_case"))],
-                        [cells.text(t("fig_cost_per_case_month")),
-                         cells.money(pc.get("cost_per_case_month"),
-                                     suppressed=is_suppressed(pc, "cost_per_case_month"))],
-                        [cells.text(t("fig_cost_per_positive_exit")),
-                         cells.money(pc.get("cost_per_positive_exit"),
-                                     suppressed=is_suppressed(pc, "cost_per_positive_exit"))],
+                        [
+                            cells.text(t("fig_cost_per_case")),
+                            cells.money(pc.get("cost_per_case"), suppressed=is_suppressed(pc, "cost_per_case")),
+                        ],
+                        [
+                            cells.text(t("fig_cost_per_case_month")),
+                            cells.money(
+                                pc.get("cost_per_case_month"), suppressed=is_suppressed(pc, "cost_per_case_month")
+                            ),
+                        ],
+                        [
+                            cells.text(t("fig_cost_per_positive_exit")),
+                            cells.money(
+                                pc.get("cost_per_positive_exit"), suppressed=is_suppressed(pc, "cost_per_positive_exit")
+                            ),
+                        ],
                     ],
                 )
-            )  # fmt: skip
+            )
         s = self.socio
         if s:
             section.tables.append(self._payback_table(s))
@@ -782,10 +891,14 @@ class UnitReport:
         if payback.value is not None:
             text = t("months_n", n=payback.text)
             if s.get("payback_months_ci_low") is not None and s.get("payback_months_ci_high") is not None:
-                text += " (" + t(
-                    "interval",
-                    range=f"{fmt.decimal(s['payback_months_ci_low'], 0)}–{fmt.decimal(s['payback_months_ci_high'], 0)}",
-                ) + ")"
+                text += (
+                    " ("
+                    + t(
+                        "interval",
+                        range=fmt.decimal_range(s["payback_months_ci_low"], s["payback_months_ci_high"], 0),
+                    )
+                    + ")"
+                )
             payback = Cell(text, payback.value, "decimal")
         table = Table(
             "payback",
@@ -795,14 +908,15 @@ class UnitReport:
                 [cells.text(t("fig_cases_measured")), cells.count(s, "cases_measured")],
                 [cells.text(t("fig_coverage")), cells.share(s.get("coverage"), hidden("coverage"))],
                 [cells.text(t("fig_programme_cost")), cells.money(s.get("programme_cost_sek"))],
-                [cells.text(t("fig_annual_benefit")),
-                 cells.money(s.get("adjusted_annual_benefit_sek"), suppressed=hidden("adjusted_annual_benefit_sek"))],
+                [
+                    cells.text(t("fig_annual_benefit")),
+                    cells.money(s.get("adjusted_annual_benefit_sek"), suppressed=hidden("adjusted_annual_benefit_sek")),
+                ],
                 [cells.text(t("fig_payback")), payback],
                 [cells.text(t("fig_npv")), cells.money(s.get("npv_sek"), suppressed=hidden("npv_sek"))],
-                [cells.text(t("fig_bcr")),
-                 cells.decimal(s.get("benefit_cost_ratio"), 2, hidden("benefit_cost_ratio"))],
+                [cells.text(t("fig_bcr")), cells.decimal(s.get("benefit_cost_ratio"), 2, hidden("benefit_cost_ratio"))],
             ],
-        )  # fmt: skip
+        )
         if s.get("counterfactual_annual_benefit_sek") is not None:
             table.rows.append(
                 [cells.text(t("fig_counterfactual_benefit")), cells.money(s["counterfactual_annual_benefit_sek"])]
@@ -816,8 +930,15 @@ class UnitReport:
     def _parameters_table(self, s: dict) -> Table:
         cells, fmt = self.cells, self.fmt
         table = Table("parameters", self.t("tab_parameters"), [self.t("col_parameter"), self.t("col_value")])
-        for name in ("discount_rate", "horizon_years", "follow_up_months", "deadweight", "drop_off",
-                     "optimism_bias_benefits", "optimism_bias_costs"):  # fmt: skip
+        for name in (
+            "discount_rate",
+            "horizon_years",
+            "follow_up_months",
+            "deadweight",
+            "drop_off",
+            "optimism_bias_benefits",
+            "optimism_bias_costs",
+        ):
             value = s.get(name)
             if value is None:
                 continue
@@ -848,9 +969,15 @@ class UnitReport:
             table = Table(
                 "quality",
                 t("tab_quality"),
-                [t("col_source"), t("col_files"), t("col_rows_read"), t("col_rows_loaded"), t("col_quarantined"),
-                 t("col_latest_export")],
-            )  # fmt: skip
+                [
+                    t("col_source"),
+                    t("col_files"),
+                    t("col_rows_read"),
+                    t("col_rows_loaded"),
+                    t("col_quarantined"),
+                    t("col_latest_export"),
+                ],
+            )
             for r in ledger:
                 table.rows.append(
                     [
@@ -862,13 +989,17 @@ class UnitReport:
                         cells.date(r["exported_on"]),
                     ]
                 )
-            totals = {k: sum(r[k] or 0 for r in ledger) for k in ("files", "rows_read", "rows_loaded", "rows_quarantined")}
+            totals = {
+                k: sum(r[k] or 0 for r in ledger) for k in ("files", "rows_read", "rows_loaded", "rows_quarantined")
+            }
             table.rows.append(
                 [cells.text(t("total"), bold=True)]
-                + [Cell(self.fmt.integer(totals[k]), totals[k], "count", bold=True)
-                   for k in ("files", "rows_read", "rows_loaded", "rows_quarantined")]
+                + [
+                    Cell(self.fmt.integer(totals[k]), totals[k], "count", bold=True)
+                    for k in ("files", "rows_read", "rows_loaded", "rows_quarantined")
+                ]
                 + [cells.text("")]
-            )  # fmt: skip
+            )
             table.note = t("note_quality")
             section.tables.append(table)
             rejected = rows(self.con, "SELECT count(*) AS n FROM quality.load_ledger WHERE status = 'rejected'")
@@ -886,9 +1017,7 @@ class UnitReport:
                 )
             )
         else:
-            section.paragraphs.append(
-                t("not_frozen_sentence", as_of=self.fmt.date(self.as_of) if self.as_of else DASH)
-            )
+            section.paragraphs.append(t("not_frozen_sentence", as_of=self.fmt.date(self.as_of) if self.as_of else DASH))
         section.paragraphs.append(t("suppression_sentence", k=self.fmt.k))
         return section
 

@@ -91,8 +91,9 @@ def labelled_query(con: duckdb.DuckDBPyConnection, table: str) -> str:
                 f"AND {alias}.code = CAST(t.{_q(column)} AS VARCHAR)"
             )
         elif column in DEPENDENT_CODE_COLUMNS and DEPENDENT_CODE_COLUMNS[column] in columns:
+            named_by = _q(DEPENDENT_CODE_COLUMNS[column])
             joins.append(
-                f"LEFT JOIN reports.{LABELS_TABLE} {alias} ON {alias}.code_list = t.{_q(DEPENDENT_CODE_COLUMNS[column])} "
+                f"LEFT JOIN reports.{LABELS_TABLE} {alias} ON {alias}.code_list = t.{named_by} "
                 f"AND {alias}.code = CAST(t.{_q(column)} AS VARCHAR)"
             )
         elif column in UNIT_COLUMNS and has_units:
