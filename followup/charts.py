@@ -87,18 +87,12 @@ def _integer_axis(ax, fmt: Formatter, axis: str = "y") -> None:
     target.set_major_formatter(FuncFormatter(lambda v, _: fmt.integer(v)))
 
 
-def _note(ax, fmt: Formatter, any_suppressed: bool) -> None:
-    if any_suppressed:
-        ax.text(
-            1.0,
-            -0.28,
-            fmt.t("chart_suppressed_note", k=fmt.k),
-            transform=ax.transAxes,
-            ha="right",
-            va="top",
-            color=GREY,
-            fontsize=7.5,
-        )
+def _note(ax, fmt: Formatter, any_suppressed: bool, any_missing: bool = False) -> None:
+    notes = [fmt.t("chart_suppressed_note", k=fmt.k)] if any_suppressed else []
+    if any_missing:
+        notes.append(fmt.t("chart_no_data_note"))
+    if notes:
+        ax.text(1.0, -0.28, "   ".join(notes), transform=ax.transAxes, ha="right", va="top", color=GREY, fontsize=7.5)
 
 
 def bars(
@@ -128,9 +122,12 @@ def bars(
         ax.invert_yaxis()
         ax.set_xlabel(ylabel)
         if share:
+            ax.set_xlim(0, 1.05)
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.share(v)))
         else:
             _integer_axis(ax, fmt, "x")
+            if max(values, default=0) == 0:
+                ax.set_xlim(0, 5)
     else:
         ax.bar(positions, values, color=BLUE, width=0.6)
         ax.set_xticks(
@@ -151,7 +148,19 @@ def bars(
         line(target, color=RED, linestyle="--", linewidth=1.2, label=target_label)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     _mark_suppressed(ax, hidden, fmt, horizontal)
-    _note(ax, fmt, bool(hidden))
+    missing = [i for i, p in enumerate(points) if p.value is None and not p.suppressed]
+    for pos in missing:  # no figure at all (no attendance registered that month, say): a dash, not a zero bar
+        xy, offset = ((0, pos), (3, 0)) if horizontal else ((pos, 0), (0, 3))
+        ax.annotate(
+            "–",
+            xy,
+            xytext=offset,
+            textcoords="offset points",
+            color=GREY,
+            ha="left" if horizontal else "center",
+            va="center" if horizontal else "bottom",
+        )
+    _note(ax, fmt, bool(hidden), bool(missing))
     return _svg(fig)
 
 

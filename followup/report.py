@@ -949,7 +949,10 @@ class UnitReport:
             table.rows.append([cells.text(self.label("evaluation_parameter", name)), cell])
         if s.get("unit_cost_price_year"):
             table.rows.append(
-                [cells.text(self.t("fig_price_year")), Cell(str(s["unit_cost_price_year"]), s["unit_cost_price_year"])]
+                [
+                    cells.text(self.t("fig_price_year")),
+                    Cell(str(s["unit_cost_price_year"]), s["unit_cost_price_year"], "year"),
+                ]
             )
         return table
 

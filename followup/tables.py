@@ -20,13 +20,13 @@ DASH = "–"
 class Cell:
     text: str
     value: Any = None
-    kind: str = "text"  # text, count, money, share, decimal, date
+    kind: str = "text"  # text, count, money, share, decimal, date, year
     suppressed: bool = False
     bold: bool = False
 
     @property
     def numeric(self) -> bool:
-        return self.kind in ("count", "money", "share", "decimal")
+        return self.kind in ("count", "money", "share", "decimal", "year")
 
 
 @dataclass
