@@ -83,7 +83,7 @@ def _rendered_text(page: Path, profile: Path) -> str:
 
 def _pdf_text(pdf: Path) -> str:
     assert shutil.which("pdftotext"), "pdftotext is installed by `make test` (Debian package poppler-utils)"
-    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return _plain(done.stdout)
 
