@@ -546,6 +546,10 @@ class UnitReport:
 
     # ------------------------------------------------------------------ 4 process
 
+    def _interval_end(self, row: dict, column: str):
+        """An interval's end from the row, else from the scorecard (where the intervals of its shares are published)."""
+        return row.get(column) if row.get(column) is not None else self.card.get(column)
+
     def process_section(self) -> Section:
         t, cells, pr = self.t, self.cells, self.process
         section = Section("process", t("sec_process"))
@@ -585,8 +589,8 @@ class UnitReport:
                     share(
                         pr.get("action_plan_within_90_days_share"),
                         is_suppressed(pr, "action_plan_within_90_days_share"),
-                        pr.get("action_plan_within_90_days_share_ci_low"),
-                        pr.get("action_plan_within_90_days_share_ci_high"),
+                        self._interval_end(pr, "action_plan_within_90_days_share_ci_low"),
+                        self._interval_end(pr, "action_plan_within_90_days_share_ci_high"),
                     ),
                     cells.count(pr, "plan_eligible_cases"),
                 ],
@@ -595,8 +599,8 @@ class UnitReport:
                     share(
                         pr.get("drug_free_share"),
                         is_suppressed(pr, "drug_free_share"),
-                        pr.get("drug_free_share_ci_low"),
-                        pr.get("drug_free_share_ci_high"),
+                        self._interval_end(pr, "drug_free_share_ci_low"),
+                        self._interval_end(pr, "drug_free_share_ci_high"),
                     ),
                     cells.count(pr, "tested_cases"),
                 ],
