@@ -198,6 +198,9 @@ def grouped_bars(
         hidden += [offsets[i] for i, p in enumerate(points) if p.suppressed]
     axis = ax.xaxis if horizontal else ax.yaxis
     if money:
+        from matplotlib.ticker import MaxNLocator
+
+        axis.set_major_locator(MaxNLocator(5))
         axis.set_major_formatter(FuncFormatter(lambda v, _: fmt.money(v)))
     else:
         _integer_axis(ax, fmt, "x" if horizontal else "y")

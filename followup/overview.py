@@ -146,7 +146,7 @@ class Overview:
             )
             section.tables.append(table)
             names = [u["unit_code"] for u in self.units]
-            section.charts.append(
+            section.add_chart(
                 (
                     t("chart_budget_units"),
                     charts.grouped_bars(
@@ -168,7 +168,7 @@ class Overview:
                     ),
                 )
             )
-            section.charts.append(
+            section.add_chart(
                 (
                     t("chart_participants_units"),
                     charts.bars(

@@ -61,6 +61,10 @@ class Section:
     charts: list[tuple[str, str]] = field(default_factory=list)  # (caption, svg)
     notes: list[str] = field(default_factory=list)  # sentences after the tables: what is missing and why
 
+    def add_chart(self, chart: tuple[str, str]) -> None:
+        """A chart goes right after the table it illustrates (the last one added), else at the section's end."""
+        (self.tables[-1].charts if self.tables else self.charts).append(chart)
+
 
 @dataclass
 class Document:
@@ -384,7 +388,7 @@ class UnitReport:
                 Point(self.fmt.month(m["starts_on"]), m.get("active_cases"), is_suppressed(m, "active_cases"))
                 for m in months
             ]
-            section.charts.append(
+            section.add_chart(
                 (
                     t("chart_intake"),
                     charts.bars(points, self.fmt, ylabel=t("axis_active_cases"), xlabel=t("axis_month")),
@@ -415,7 +419,7 @@ class UnitReport:
                 for g in ("work", "studies", "transferred", "other", "dropout")
                 if (row := self.exit_groups.get(g)) is not None
             ]
-            section.charts.append(
+            section.add_chart(
                 (t("chart_exits"), charts.bars(points, self.fmt, ylabel=t("axis_exited_cases"), horizontal=True))
             )
         phases = self._unit_rows("phase_status", "phase")
@@ -569,9 +573,13 @@ class UnitReport:
                 target=float(target) if target is not None else None,
                 target_label=t("target_line", target=self.fmt.share(target)) if target is not None else "",
             )
-            section.charts.append((t("chart_attendance"), svg))
+            attendance = (t("chart_attendance"), svg)
+        else:
+            attendance = None
         if pr is None:
             section.paragraphs.append(t("no_process"))
+            if attendance:
+                section.add_chart(attendance)
             return section
         share = cells.share
         table = Table(
@@ -618,6 +626,8 @@ class UnitReport:
         )
         table.note = t("note_process")
         section.tables.append(table)
+        if attendance:
+            section.add_chart(attendance)
         return section
 
     # ------------------------------------------------------------------ 5 outcomes
@@ -678,7 +688,7 @@ class UnitReport:
                     )
                     for cls in ("reliable_improvement", "no_reliable_change", "reliable_deterioration")
                 ]
-                section.charts.append(
+                section.add_chart(
                     (
                         t("chart_instruments"),
                         charts.grouped_bars(
@@ -774,7 +784,7 @@ class UnitReport:
             )
         section.tables.append(table)
         if plotted:
-            section.charts.append(
+            section.add_chart(
                 (
                     t("chart_effects"),
                     charts.intervals(
@@ -839,7 +849,7 @@ class UnitReport:
                         [Point(n, r["spent_sek"]) for n, r in zip(names, categories, strict=True)],
                     ),
                 ]
-                section.charts.append(
+                section.add_chart(
                     (
                         t("chart_budget"),
                         charts.grouped_bars(names, series, fmt, ylabel=t("axis_money"), money=True, horizontal=True),

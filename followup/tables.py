@@ -36,6 +36,7 @@ class Table:
     header: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
     note: str | None = None
+    charts: list[tuple[str, str]] = field(default_factory=list)  # (caption, svg) shown right after the table
 
 
 def is_suppressed(row: dict | None, column: str) -> bool:
