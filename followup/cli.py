@@ -164,7 +164,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_document(args: argparse.Namespace, build, name: str, template: str) -> int:
+def _write_document(args: argparse.Namespace, build, name, template: str, kind: str = "report") -> int:
     """Build a report Document from the published copy and write it in the asked format: to --out, else under
     <published_dir>/reports/ (never into the working directory)."""
     from followup.render import render
@@ -182,7 +182,7 @@ def _write_document(args: argparse.Namespace, build, name: str, template: str) -
     out = Path(args.out) if args.out else published / "reports" / f"{name(doc)}_{args.lang}.{args.format}"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    print(f"report written to {out.resolve()}")
+    print(f"{kind} written to {out.resolve()}")
     return 0
 
 
@@ -205,6 +205,7 @@ def cmd_overview(args: argparse.Namespace) -> int:
         lambda published, k: build_overview(published, args.period, args.funding, args.lang, k),
         lambda doc: "overview_" + doc.identifier.split("/")[1] + ("_" + args.funding if args.funding else ""),
         "overview.html.j2",
+        "overview",
     )
 
 
