@@ -178,22 +178,55 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from followup.report import ReportError, render_report
+def _write_document(args: argparse.Namespace, build, name, template: str, kind: str = "report") -> int:
+    """Build a report Document from the published copy and write it in the asked format: to --out, else under
+    <published_dir>/reports/ (never into the working directory)."""
+    from followup.render import render
+    from followup.report import ReportError
     from orchestration.publish.copy import PublicationError
 
     settings = _settings(args)
+    published = settings.published_dir.resolve()
     try:
-        page = render_report(
-            settings.published_dir.resolve(), args.unit, args.period, args.lang, settings.suppression_threshold
-        )
+        doc = build(published, settings.suppression_threshold)
+        data = render(doc, args.format, template)
     except (PublicationError, ReportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    out = Path(args.out or f"report_{args.unit}_{args.period}_{args.lang}.html")
-    out.write_text(page, encoding="utf-8")
-    print(f"report written to {out.resolve()}")
+    out = Path(args.out) if args.out else published / "reports" / f"{name(doc)}_{args.lang}.{args.format}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"{kind} written to {out.resolve()}")
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from followup.report import build_unit_report
+
+    return _write_document(
+        args,
+        lambda published, k: build_unit_report(published, args.unit, args.period, args.lang, k),
+        lambda doc: "report_" + doc.identifier.split("/")[1] + "_" + doc.identifier.split("/")[2],
+        "unit_report.html.j2",
+    )
+
+
+def cmd_overview(args: argparse.Namespace) -> int:
+    from followup.overview import build_overview
+
+    return _write_document(
+        args,
+        lambda published, k: build_overview(published, args.period, args.funding, args.lang, k),
+        lambda doc: "overview_" + doc.identifier.split("/")[1] + ("_" + args.funding if args.funding else ""),
+        "overview.html.j2",
+        "overview",
+    )
+
+
+def _document_arguments(parser: argparse.ArgumentParser, default_name: str) -> None:
+    parser.add_argument("--lang", default="sv", choices=["sv", "da", "en"], help="language (default sv)")
+    parser.add_argument("--format", default="html", choices=["html", "pdf", "xlsx"], help="default html")
+    parser.add_argument("--out", help=f"the file to write (default <published_dir>/reports/{default_name})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -236,12 +269,19 @@ def main(argv: list[str] | None = None) -> int:
     publish.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help=WAIT_HELP)
     publish.set_defaults(func=cmd_publish)
 
-    report = sub.add_parser("report", help="a unit's report for a period as a self-contained HTML page")
-    report.add_argument("--unit", required=True)
-    report.add_argument("--period", required=True, help="period label: 2017-H2, 2017, 2017-07")
-    report.add_argument("--lang", default="sv", choices=["sv", "en", "da"])
-    report.add_argument("--out", help="the HTML file (default report_<unit>_<period>_<lang>.html)")
+    report = sub.add_parser("report", help="a unit's report for a period (HTML, PDF or XLSX) from the published copy")
+    report.add_argument("--unit", required=True, help="unit code (an unknown code is answered with the valid ones)")
+    report.add_argument(
+        "--period", required=True, help="period label: 2017-H2, 2017, 2017-07; latest = the latest complete half-year"
+    )
+    _document_arguments(report, "report_<unit>_<period>_<lang>.<format>")
     report.set_defaults(func=cmd_report)
+
+    overview = sub.add_parser("overview", help="all units (or one funding source's) side by side for a period")
+    overview.add_argument("--period", required=True, help="period label: 2017-H2, 2017; latest as for report")
+    overview.add_argument("--funding", help="only the units of this funding source (e.g. social_investment_fund)")
+    _document_arguments(overview, "overview_<period>[_<funding>]_<lang>.<format>")
+    overview.set_defaults(func=cmd_overview)
 
     ui = sub.add_parser("ui", help="the Dagster UI and daemon (schedules, sensors) on the same instance as `run`")
     ui.set_defaults(func=cmd_ui)

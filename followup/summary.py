@@ -73,5 +73,5 @@ def _published_line(published_dir: Path, started: datetime) -> str:
         return f"published copy: none yet (would be {copy})"
     when = datetime.fromtimestamp(copy.stat().st_mtime)
     if when >= started:
-        return f"published copy: {copy} (replaced by this run; Parquet/CSV in {copy.parent / 'parquet'}, csv)"
+        return f"published copy: {copy} (replaced by this run; Parquet/CSV/XLSX in {copy.parent / 'parquet'}, csv)"
     return f"published copy: {copy} (NOT replaced by this run: still the one of {when:%Y-%m-%d %H:%M})"

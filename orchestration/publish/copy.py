@@ -26,6 +26,8 @@ from pathlib import Path
 import duckdb
 
 from orchestration import warehouse
+from orchestration.publish.labels import labelled_query
+from orchestration.publish.workbooks import write_query_workbook
 
 COPY_NAME = "followup.duckdb"
 MANIFEST_NAME = "manifest.json"
@@ -210,8 +212,9 @@ def _remove_leftovers(published_dir: Path) -> None:
 
 
 def _export(con: duckdb.DuckDBPyConnection, table: str, staging: Path) -> list[Path]:
-    """reports.<table> as Parquet and as CSV with a UTF-8 byte-order mark (Excel then reads å, ä, ö right)."""
-    query = f"SELECT * FROM reports.{_quote(table)}"
+    """reports.<table> as Parquet, as CSV with a UTF-8 byte-order mark (Excel then reads å, ä, ö right) and as XLSX;
+    code columns with their labels beside them (labels.py)."""
+    query = labelled_query(con, table)
     parquet = staging / "parquet" / f"{table}.parquet"
     con.execute(f"COPY ({query}) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd)")
     plain = staging / f"{table}.plain.csv"
@@ -221,7 +224,7 @@ def _export(con: duckdb.DuckDBPyConnection, table: str, staging: Path) -> list[P
         out.write(b"\xef\xbb\xbf")
         shutil.copyfileobj(src, out)
     plain.unlink()
-    return [parquet, csv]
+    return [parquet, csv, write_query_workbook(con, query, staging / "csv" / f"{table}.xlsx", table)]
 
 
 def write_published_copy(
