@@ -36,9 +36,12 @@ class Unit:
     wellbeing: bool = False
     anonymous_share: float = 0.0
     person_id_pattern: str | None = None
+    # docs/evaluation.md: the true effect planted in the income-support register, months of income support in
+    # months 1..12 after enrolment (negative = fewer months); 0 = the unit changes nothing.
+    planted_effect_months: float = 0.0
 
 
-_FLOATS = ("staff_fte", "female_share", "anonymous_share")
+_FLOATS = ("staff_fte", "female_share", "anonymous_share", "planted_effect_months")
 
 
 def load_units(path: Path = UNITS_FILE) -> tuple[Unit, ...]:
