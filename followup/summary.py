@@ -9,7 +9,7 @@ from orchestration import warehouse
 from orchestration.config import Settings
 from orchestration.publish.copy import copy_path
 
-PUBLISHED_SCHEMAS = ("intake", "process", "outcome", "cost", "reports", "quality")
+PUBLISHED_SCHEMAS = ("intake", "process", "outcome", "cost", "evaluation", "reports", "quality")
 
 
 def describe_run(
