@@ -128,28 +128,41 @@ def estimate(
     window for the outcome has closed by the as-of date). `parameters`: one set for every unit, or per unit_code
     (a unit missing from the mapping gets the defaults).
     """
-    frame = _prepared(rows, covariates, outcomes)
+    data = _Columns(_prepared(rows, covariates, outcomes), covariates, outcomes)
     effects: list[dict] = []
     balance: list[dict] = []
-    for unit_code in sorted(frame["unit_code"].unique()):
+    for unit_code in sorted(set(data.unit.tolist())):
         params = _parameters_for(parameters, unit_code)
-        unit = frame[frame["unit_code"] == unit_code]
-        participants = unit[unit["is_participant"]]
-        if participants.empty:
-            continue
-        years = sorted(participants["cohort_year"].unique())
+        unit = np.flatnonzero(data.unit == unit_code)
+        years = sorted(set(data.year[unit[data.is_participant[unit]]].tolist()))
         for cohort in [str(y) for y in years] + [ALL_COHORTS]:
-            if cohort == ALL_COHORTS:
-                group = unit
-            else:
-                group = unit[unit["cohort_year"] == int(cohort)]
-            e, b = _estimate_group(unit_code, cohort, group, params, covariates, outcomes)
+            group = unit if cohort == ALL_COHORTS else unit[data.year[unit] == int(cohort)]
+            e, b = _estimate_group(unit_code, cohort, data, group, params, covariates, outcomes)
             effects += e
             balance += b
     return Estimates(
         effects=pd.DataFrame(effects, columns=list(EFFECT_COLUMNS)),
         balance=pd.DataFrame(balance, columns=list(BALANCE_COLUMNS)),
     )
+
+
+class _Columns:
+    """The prepared frame as numpy arrays: groups are index arrays into them, never copies of the frame."""
+
+    def __init__(self, frame: pd.DataFrame, covariates: Sequence[str], outcomes: Sequence[str]):
+        self.unit = frame["unit_code"].to_numpy(dtype=object)
+        self.person = frame["person_key"].to_numpy(dtype=object)
+        self.year = frame["cohort_year"].to_numpy()
+        self.month = frame["index_month"].to_numpy()
+        self.is_participant = frame["is_participant"].to_numpy()
+        self.in_pool = frame["in_pool"].to_numpy()
+        self.measurable = frame["measurable"].to_numpy()
+        self.stratified = (frame["legal_sex"].notna() & frame["age_band"].notna()).to_numpy()
+        self.stratum = _stratum_codes(frame)
+        self.x = frame[list(covariates)].to_numpy(dtype="float64")
+        self.pre = {o: frame[f"{o}_pre"].to_numpy(dtype="float64") for o in outcomes}
+        self.post = {o: frame[f"{o}_post"].to_numpy(dtype="float64") for o in outcomes}
+        self.closed = {o: frame[f"{o}_closed"].to_numpy(dtype=bool) for o in outcomes}
 
 
 def _parameters_for(parameters, unit_code: str) -> Parameters:
@@ -169,7 +182,7 @@ def _prepared(rows: pd.DataFrame, covariates: Sequence[str], outcomes: Sequence[
     missing = [c for c in wanted if c not in rows.columns]
     if missing:
         raise ValueError(f"evaluation input lacks column(s) {', '.join(missing)}")
-    frame = rows[wanted].copy()
+    frame = rows[list(dict.fromkeys(wanted))].copy()
     frame["unit_code"] = frame["unit_code"].astype(str)
     frame["person_key"] = frame["person_key"].astype(str)
     frame["index_month"] = pd.to_datetime(frame["index_month"]).astype("datetime64[ns]")
@@ -191,6 +204,7 @@ def _seed(*parts: object) -> int:
 
 
 def _stratum_codes(frame: pd.DataFrame) -> np.ndarray:
+    """One code per (index month, legal sex, age band), numbered in sorted order."""
     keys = (
         frame["index_month"].dt.strftime("%Y-%m")
         + "|"
@@ -206,7 +220,8 @@ def _logit_scores(x_part: np.ndarray, x_cand: np.ndarray) -> tuple[np.ndarray, n
     x = np.vstack([x_part, x_cand])
     y = np.concatenate([np.ones(len(x_part)), np.zeros(len(x_cand))])
     scaled = StandardScaler().fit_transform(x)
-    model = LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000)
+    # Newton steps: a few iterations with six covariates, where L-BFGS needed dozens.
+    model = LogisticRegression(C=1.0, solver="newton-cholesky", max_iter=100)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a fit that stops at max_iter still orders the rows; nothing to report
         model.fit(scaled, y)
@@ -220,22 +235,18 @@ def _pooled_sd(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt((var_a + var_b) / 2.0))
 
 
-def _match(
-    part: pd.DataFrame, cand: pd.DataFrame, params: Parameters, covariates: Sequence[str]
-) -> tuple[np.ndarray, float]:
-    """Indexes into `cand` of each participant's matches (-1: none), shape (participants, k); the caliper."""
+def _match(data: _Columns, part: np.ndarray, cand: np.ndarray, params: Parameters) -> np.ndarray:
+    """Indexes into `cand` of each participant's matches (-1: none), shape (participants, k)."""
     k = max(1, int(params.comparison_k))
-    logit_p, logit_c = _logit_scores(part[list(covariates)].to_numpy(), cand[list(covariates)].to_numpy())
+    logit_p, logit_c = _logit_scores(data.x[part], data.x[cand])
     caliper = params.caliper_sd * _pooled_sd(logit_p, logit_c)
-    strata = _stratum_codes(
-        pd.concat([part[["index_month", "legal_sex", "age_band"]], cand[["index_month", "legal_sex", "age_band"]]])
-    )
     spread = float(np.ptp(np.concatenate([logit_p, logit_c]))) + caliper + 1.0
-    z = np.concatenate([logit_p, logit_c]) + strata * (10.0 * spread)
-    z_part, z_cand = z[: len(part)], z[len(part) :]
+    # A stratum is an offset far larger than any distance within one: one query matches every stratum at once.
+    z_part = logit_p + data.stratum[part] * (10.0 * spread)
+    z_cand = logit_c + data.stratum[cand] * (10.0 * spread)
     dist, idx = cKDTree(z_cand[:, None]).query(z_part[:, None], k=list(range(1, k + 1)))
     valid = np.isfinite(dist) & (dist <= caliper + 1e-12 * max(1.0, spread)) & (idx < len(cand))
-    return np.where(valid, idx, -1), caliper
+    return np.where(valid, idx, -1)
 
 
 def _smd(mean_p: float, mean_c: float, sd: float) -> float:
@@ -249,52 +260,42 @@ def _smd(mean_p: float, mean_c: float, sd: float) -> float:
 
 def _matched_means(values: np.ndarray, matches: np.ndarray) -> np.ndarray:
     """Per participant, the mean of `values` over its valid matches (NaN values and -1 left out)."""
-    gathered = (
-        np.where(matches >= 0, values[np.maximum(matches, 0)], np.nan)
-        if len(values)
-        else np.full(matches.shape, np.nan)
-    )
+    if not len(values):
+        return np.full(len(matches), np.nan)
+    gathered = np.where(matches >= 0, values[np.maximum(matches, 0)], np.nan)
     counts = np.sum(~np.isnan(gathered), axis=1)
     sums = np.nansum(gathered, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
 def _estimate_group(
     unit_code: str,
     cohort: str,
-    group: pd.DataFrame,
+    data: _Columns,
+    group: np.ndarray,
     params: Parameters,
     covariates: Sequence[str],
     outcomes: Sequence[str],
 ) -> tuple[list[dict], list[dict]]:
-    everyone = group[group["is_participant"]]
-    sample = everyone[
-        everyone["measurable"] & everyone["in_pool"] & everyone["legal_sex"].notna() & everyone["age_band"].notna()
-    ].reset_index(drop=True)
-    cand = group[
-        ~group["is_participant"]
-        & group["index_month"].isin(sample["index_month"].unique())
-        & group["legal_sex"].notna()
-        & group["age_band"].notna()
-    ].reset_index(drop=True)
+    everyone = group[data.is_participant[group]]
+    sample = everyone[data.measurable[everyone] & data.in_pool[everyone] & data.stratified[everyone]]
+    cand = group[~data.is_participant[group] & data.stratified[group]]
+    cand = cand[np.isin(data.month[cand], np.unique(data.month[sample]))]
     if len(sample) and len(cand):
-        matches, _ = _match(sample, cand, params, covariates)
+        matches = _match(data, sample, cand, params)
     else:
         matches = np.full((len(sample), max(1, params.comparison_k)), -1)
     matched = (matches >= 0).any(axis=1)
 
     balance_rows = []
     balanced = bool(matched.any())
-    for cov in covariates:
-        xp = sample[cov].to_numpy()
-        xc = cand[cov].to_numpy()
+    for j, cov in enumerate(covariates):
+        xp, xc = data.x[sample, j], data.x[cand, j]
         sd = _pooled_sd(xp, xc)
         mean_p = float(xp.mean()) if len(xp) else float("nan")
         mean_c = float(xc.mean()) if len(xc) else float("nan")
-        per_participant = _matched_means(xc, matches)[matched]
         mean_pm = float(xp[matched].mean()) if matched.any() else float("nan")
-        mean_ca = float(per_participant.mean()) if matched.any() else float("nan")
+        mean_ca = float(_matched_means(xc, matches)[matched].mean()) if matched.any() else float("nan")
         smd_after = _smd(mean_pm, mean_ca, sd)
         if not np.isnan(smd_after) and abs(smd_after) > params.max_abs_smd:
             balanced = False
@@ -316,17 +317,14 @@ def _estimate_group(
 
     effect_rows = []
     for o in outcomes:
-        n_participants = int(everyone[f"{o}_closed"].sum())
-        pre_p, post_p = sample[f"{o}_pre"].to_numpy(), sample[f"{o}_post"].to_numpy()
-        pre_c, post_c = cand[f"{o}_pre"].to_numpy(), cand[f"{o}_post"].to_numpy()
+        n_participants = int(data.closed[o][everyone].sum())
+        pre_p, post_p = data.pre[o][sample], data.post[o][sample]
+        pre_c, post_c = data.pre[o][cand], data.post[o][cand]
         observed_c = ~np.isnan(pre_c) & ~np.isnan(post_c)
         # A match counts for this outcome only where the comparison person's outcome is observed.
         usable_matches = np.where((matches >= 0) & observed_c[np.maximum(matches, 0)], matches, -1)
-        delta_c = np.where(observed_c, post_c - pre_c, np.nan)
-        comp_delta = _matched_means(delta_c, usable_matches)
-        usable = (
-            sample[f"{o}_closed"].to_numpy() & ~np.isnan(pre_p) & ~np.isnan(post_p) & (usable_matches >= 0).any(axis=1)
-        )
+        comp_delta = _matched_means(np.where(observed_c, post_c - pre_c, np.nan), usable_matches)
+        usable = data.closed[o][sample] & ~np.isnan(pre_p) & ~np.isnan(post_p) & (usable_matches >= 0).any(axis=1)
         n = int(usable.sum())
         row = {
             "unit_code": unit_code,
@@ -348,7 +346,7 @@ def _estimate_group(
         }
         if n:
             um = usable_matches[usable]
-            row["n_comparison_persons"] = len(np.unique(cand["person_key"].to_numpy()[um[um >= 0]].astype(str)))
+            row["n_comparison_persons"] = len(set(data.person[cand[um[um >= 0]]].tolist()))
             row["mean_participants_pre"] = float(pre_p[usable].mean())
             row["mean_participants_post"] = float(post_p[usable].mean())
             row["mean_comparison_pre"] = float(_matched_means(np.where(observed_c, pre_c, np.nan), um).mean())
