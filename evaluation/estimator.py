@@ -322,7 +322,10 @@ def _estimate_group(
         pre_c, post_c = data.pre[o][cand], data.post[o][cand]
         observed_c = ~np.isnan(pre_c) & ~np.isnan(post_c)
         # A match counts for this outcome only where the comparison person's outcome is observed.
-        usable_matches = np.where((matches >= 0) & observed_c[np.maximum(matches, 0)], matches, -1)
+        if len(cand):
+            usable_matches = np.where((matches >= 0) & observed_c[np.maximum(matches, 0)], matches, -1)
+        else:
+            usable_matches = np.full_like(matches, -1)
         comp_delta = _matched_means(np.where(observed_c, post_c - pre_c, np.nan), usable_matches)
         usable = data.closed[o][sample] & ~np.isnan(pre_p) & ~np.isnan(post_p) & (usable_matches >= 0).any(axis=1)
         n = int(usable.sum())

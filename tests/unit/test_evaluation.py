@@ -231,6 +231,15 @@ def test_year_cohorts_and_all():
     assert by.loc["2020", "n_participants"] + by.loc["2021", "n_participants"] == by.loc["all", "n_participants"]
 
 
+def test_participants_without_any_comparison_candidate_are_counted_not_matched():
+    rows = register(30, -2.0, unit="ALONE", seed=8)
+    rows = rows[rows["is_participant"]]
+    row = _effect(estimate(rows, Parameters(), covariates=COVS, outcomes=OUTCOME), "ALONE")
+    assert row["n_participants"] == 30 and row["n_matched"] == 0 and row["status"] == "insufficient_cases"
+    assert np.isnan(row["att"])
+    assert estimate(rows.iloc[:0], Parameters(), covariates=COVS, outcomes=OUTCOME).effects.empty
+
+
 def test_missing_input_column_is_refused():
     with pytest.raises(ValueError, match="lacks column"):
         estimate(pd.DataFrame({"unit_code": ["U"]}), covariates=COVS, outcomes=OUTCOME)
