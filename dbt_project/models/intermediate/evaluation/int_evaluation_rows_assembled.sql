@@ -1,11 +1,11 @@
 -- The matched comparison's input (evaluation.md): one row per unit, person and index month, participants and
 -- comparison candidates alike, with their covariates over the 12 months before the index month and each outcome
--- before and after it. Window sums are differences of the register's running totals, looked up as of a month:
---   before = months index-12 .. index-1 (running total at index-1 minus at index-13),
---   after  = months index+1 .. index+12 (at index+12 minus at index); the index month itself is in neither;
---   in the pool = income support in index-3 .. index-1 (at index-1 minus at index-4).
+-- before and after it: before = months index-12 .. index-1, after = months index+1 .. index+12 (the index month
+-- itself is in neither), in the pool = income support in index-3 .. index-1. Each pair's 24 months are joined to
+-- the register's person-months on equality (no range join, no window).
 -- In work or studies: status_at_horizon's rule in month index+H (null when the person has no support row that
--- month: not observable), and before, in the latest month with support rows among the 12 before.
+-- month: not observable), and before, in the month before the index month (likewise). Persons are joined on
+-- person_hash (int_register_months_summed).
 with participants as (
     select * from {{ ref('int_evaluation_participants_listed') }}
 ),
@@ -16,79 +16,70 @@ horizons as (
 
 unit_rows as (
     select
-        unit_code, person_key, index_month, true as is_participant, legal_sex, age, age_band, horizon_months,
-        outcome_window_closed, horizon_month_closed
+        unit_code, person_key, hash(person_key) as person_hash, index_month, true as is_participant, legal_sex, age,
+        age_band, horizon_months, outcome_window_closed, horizon_month_closed
     from participants
     union all
     select
-        c.unit_code, c.person_key, c.index_month, false, c.legal_sex, c.age, c.age_band, h.horizon_months,
-        true, true
+        c.unit_code, c.person_key, c.person_hash, c.index_month, false, c.legal_sex, c.age, c.age_band,
+        h.horizon_months, true, true
     from {{ ref('int_comparison_candidates_sampled') }} as c
     inner join horizons as h on h.unit_code = c.unit_code
 ),
 
 pairs as (
-    select distinct person_key, index_month from unit_rows
+    select distinct person_hash, index_month from unit_rows
 ),
 
-lookups as (
+window_months as (
+    -- every month of a pair's windows: index-12 .. index+12 (the index month itself is in no window)
     select
-        pairs.person_key,
+        pairs.person_hash,
         pairs.index_month,
-        o.offset_months,
-        cast({{ dbt.dateadd('month', 'o.offset_months', 'pairs.index_month') }} as date) as lookup_month
+        o.k,
+        cast({{ dbt.dateadd('month', 'o.k', 'pairs.index_month') }} as date) as month
     from pairs
-    cross join (values (-13), (-4), (-1), (0), (12)) as o(offset_months)
-),
-
-looked_up as (
-    select
-        l.person_key,
-        l.index_month,
-        l.offset_months,
-        coalesce(r.running_income_support, 0) as income_support,
-        coalesce(r.running_income_support_sek, 0) as income_support_sek,
-        coalesce(r.running_wage, 0) as wage,
-        coalesce(r.running_other_support, 0) as other_support,
-        coalesce(r.running_public_cost_sek, 0) as public_cost_sek,
-        case when r.last_support_row_month >= cast({{ dbt.dateadd('month', -12, 'l.index_month') }} as date)
-            then r.last_in_work_or_studies end as latest_status
-    from lookups as l
-    asof left join {{ ref('int_register_months_summed') }} as r
-        on r.person_key = l.person_key
-        and r.month <= l.lookup_month
+    cross join (select unnest(range(-12, 13)) as k) as o
+    where o.k != 0
 ),
 
 features as (
     select
-        person_key,
-        index_month,
+        w.person_hash,
+        w.index_month,
         {%- for c in ['income_support', 'income_support_sek', 'wage', 'other_support', 'public_cost_sek'] %}
-        sum(case when offset_months = -1 then {{ c }} when offset_months = -13 then -{{ c }} else 0 end)
-            as {{ c }}_before,
+        coalesce(sum(case when w.k < 0 then r.{{ c }} end), 0) as {{ c }}_before,
         {%- endfor %}
-        sum(case when offset_months = 12 then income_support when offset_months = 0 then -income_support else 0 end)
-            as income_support_after,
-        sum(case when offset_months = 12 then public_cost_sek when offset_months = 0 then -public_cost_sek else 0 end)
-            as public_cost_sek_after,
-        sum(case when offset_months = -1 then income_support when offset_months = -4 then -income_support else 0 end)
-            as income_support_last_3_months,
-        bool_or(case when offset_months = -1 then latest_status end) as status_before
-    from looked_up
-    group by person_key, index_month
+        coalesce(sum(case when w.k > 0 then r.income_support end), 0) as income_support_after,
+        coalesce(sum(case when w.k > 0 then r.public_cost_sek end), 0) as public_cost_sek_after,
+        coalesce(sum(case when w.k >= -3 and w.k < 0 then r.income_support end), 0) as income_support_last_3_months
+    from window_months as w
+    inner join {{ ref('int_register_months_summed') }} as r
+        on r.person_hash = w.person_hash
+        and r.month = w.month
+    group by w.person_hash, w.index_month
 ),
 
-horizon_status as (
+status_months as (
+    select distinct person_hash, index_month, horizon_months from unit_rows
+),
+
+statuses as (
     select
-        u.unit_code,
-        u.person_key,
-        u.index_month,
-        r.in_work_or_studies as status_at_horizon
-    from unit_rows as u
-    inner join {{ ref('int_register_months_summed') }} as r
-        on r.person_key = u.person_key
-        and r.month = cast({{ dbt.dateadd('month', 'u.horizon_months', 'u.index_month') }} as date)
-    where r.has_support_row
+        m.person_hash,
+        m.index_month,
+        m.horizon_months,
+        b.in_work_or_studies as status_before,
+        a.in_work_or_studies as status_at_horizon
+    from status_months as m
+    left join {{ ref('int_register_months_summed') }} as b
+        on b.person_hash = m.person_hash
+        and b.month = cast({{ dbt.dateadd('month', -1, 'm.index_month') }} as date)
+        and b.has_support_row
+    left join {{ ref('int_register_months_summed') }} as a
+        on a.person_hash = m.person_hash
+        and a.month = cast({{ dbt.dateadd('month', 'm.horizon_months', 'm.index_month') }} as date)
+        and a.has_support_row
 )
 
 select
@@ -96,32 +87,32 @@ select
     u.person_key,
     u.index_month,
     u.is_participant,
-    f.income_support_last_3_months > 0 as in_pool,
+    coalesce(f.income_support_last_3_months, 0) > 0 as in_pool,
     u.outcome_window_closed as measurable,
     u.legal_sex,
     u.age_band,
     cast(u.age as double) as age,
     cast(case when u.legal_sex = 'female' then 1 else 0 end as double) as legal_sex_female,
-    cast(f.income_support_before as double) as income_support_months,
-    cast(f.income_support_sek_before as double) as income_support_sek,
-    cast(f.wage_before as double) as wage_months,
-    cast(f.other_support_before as double) as other_support_months,
-    cast(f.income_support_before as double) as income_support_months_pre,
-    cast(f.income_support_after as double) as income_support_months_post,
+    cast(coalesce(f.income_support_before, 0) as double) as income_support_months,
+    cast(coalesce(f.income_support_sek_before, 0) as double) as income_support_sek,
+    cast(coalesce(f.wage_before, 0) as double) as wage_months,
+    cast(coalesce(f.other_support_before, 0) as double) as other_support_months,
+    cast(coalesce(f.income_support_before, 0) as double) as income_support_months_pre,
+    cast(coalesce(f.income_support_after, 0) as double) as income_support_months_post,
     u.outcome_window_closed as income_support_months_closed,
-    cast(f.public_cost_sek_before as double) as public_cost_sek_pre,
-    cast(f.public_cost_sek_after as double) as public_cost_sek_post,
+    cast(coalesce(f.public_cost_sek_before, 0) as double) as public_cost_sek_pre,
+    cast(coalesce(f.public_cost_sek_after, 0) as double) as public_cost_sek_post,
     u.outcome_window_closed as public_cost_sek_closed,
-    cast(case when f.status_before then 1 when not f.status_before then 0 end as double)
+    cast(case when h.status_before then 1 when not h.status_before then 0 end as double)
         as in_work_or_studies_at_horizon_pre,
     cast(case when h.status_at_horizon then 1 when not h.status_at_horizon then 0 end as double)
         as in_work_or_studies_at_horizon_post,
     u.horizon_month_closed as in_work_or_studies_at_horizon_closed
 from unit_rows as u
-inner join features as f
-    on f.person_key = u.person_key
+left join features as f
+    on f.person_hash = u.person_hash
     and f.index_month = u.index_month
-left join horizon_status as h
-    on h.unit_code = u.unit_code
-    and h.person_key = u.person_key
+left join statuses as h
+    on h.person_hash = u.person_hash
     and h.index_month = u.index_month
+    and h.horizon_months = u.horizon_months

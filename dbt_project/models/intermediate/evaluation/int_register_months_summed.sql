@@ -1,8 +1,9 @@
 -- Person x month of the registers the matched comparison reads (evaluation.md): income support, wage, other
--- support types and public cost, with running totals per person so that any window's sum is the difference of two
--- running totals (an ASOF lookup, not a range join). Public cost is valued by payer with the rule of
+-- support types, public cost and the horizon-status rule, one row per person and month with any of them. Public cost is valued by payer with the rule of
 -- cost.socioeconomic_cases (macros/public_cost.sql): support at its own amount, placement days at the placement's
 -- daily cost, else the daily unit cost. A month has a row when the person has a support row or a placement day in it.
+-- Persons are keyed by person_hash = hash(person_key) (64-bit) here and in the models reading this one: sorting and
+-- joining millions of 64-character pseudonyms was most of the time.
 with payers as (
     {{ cost_payers() }}
 ),
@@ -13,7 +14,7 @@ daily_unit_costs as (
 
 support as (
     select
-        s.person_key,
+        hash(s.person_key) as person_hash,
         s.month,
         max(case when s.support_type = 'income_support' then 1 else 0 end) as income_support,
         sum(case when s.support_type = 'income_support' then s.amount_sek else 0 end) as income_support_sek,
@@ -25,7 +26,7 @@ support as (
     from {{ ref('stg_registry__support_months') }} as s
     left join payers as p on p.cost_item = s.support_type
     where s.person_key is not null
-    group by s.person_key, s.month
+    group by hash(s.person_key), s.month
 ),
 
 placement_months as (
@@ -51,7 +52,7 @@ placement_months as (
 
 placements as (
     select
-        d.person_key,
+        hash(d.person_key) as person_hash,
         d.month,
         sum(case when {{ counts_as_of('p') }} = 'public_cost'
             then {{ placement_amount(days_inclusive('d.from_day', 'd.to_day'), 'd.cost_per_day_sek', 'u') }}
@@ -60,29 +61,29 @@ placements as (
     left join daily_unit_costs as u on u.cost_item = d.placement_type
     left join payers as p on p.cost_item = d.placement_type
     where d.to_day >= d.from_day
-    group by d.person_key, d.month
+    group by hash(d.person_key), d.month
 ),
 
 months as (
     select
-        coalesce(s.person_key, pl.person_key) as person_key,
+        coalesce(s.person_hash, pl.person_hash) as person_hash,
         coalesce(s.month, pl.month) as month,
         coalesce(s.income_support, 0) as income_support,
         coalesce(s.income_support_sek, 0) as income_support_sek,
         coalesce(s.wage, 0) as wage,
         coalesce(s.other_support, 0) as other_support,
         coalesce(s.public_cost_sek, 0) + coalesce(pl.public_cost_sek, 0) as public_cost_sek,
-        s.person_key is not null as has_support_row,
-        case when s.person_key is not null
+        s.person_hash is not null as has_support_row,
+        case when s.person_hash is not null
             then {{ in_work_or_studies('s.largest_positive_amount', 's.largest_amount') }} end as in_work_or_studies
     from support as s
     full outer join placements as pl
-        on pl.person_key = s.person_key
+        on pl.person_hash = s.person_hash
         and pl.month = s.month
 )
 
 select
-    person_key,
+    person_hash,
     month,
     cast(income_support as integer) as income_support,
     cast(income_support_sek as double) as income_support_sek,
@@ -90,14 +91,5 @@ select
     cast(other_support as integer) as other_support,
     cast(public_cost_sek as double) as public_cost_sek,
     has_support_row,
-    in_work_or_studies,
-    {%- for c in ['income_support', 'income_support_sek', 'wage', 'other_support', 'public_cost_sek'] %}
-    cast(sum({{ c }}) over (partition by person_key order by month rows unbounded preceding) as double)
-        as running_{{ c }},
-    {%- endfor %}
-    -- the latest month up to this one with support rows, and its status (the "before" of the horizon status)
-    cast(max(case when has_support_row then month end)
-        over (partition by person_key order by month rows unbounded preceding) as date) as last_support_row_month,
-    last_value(in_work_or_studies ignore nulls)
-        over (partition by person_key order by month rows unbounded preceding) as last_in_work_or_studies
+    in_work_or_studies
 from months

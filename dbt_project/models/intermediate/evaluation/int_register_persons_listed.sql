@@ -2,6 +2,7 @@
 -- number on load (privacy.md); reserve numbers give neither.
 select
     person_key,
+    hash(person_key) as person_hash,
     min(person_birth_date) as birth_date,
     min(person_legal_sex) as legal_sex
 from {{ ref('stg_registry__support_months') }}
