@@ -10,7 +10,7 @@ from orchestration.config import Settings
 from orchestration.ingest.loading import rejected_in_landing
 from orchestration.publish.copy import copy_path
 
-PUBLISHED_SCHEMAS = ("intake", "process", "outcome", "cost", "reports", "quality")
+PUBLISHED_SCHEMAS = ("intake", "process", "outcome", "cost", "evaluation", "reports", "quality")
 
 
 def describe_run(

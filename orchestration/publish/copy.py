@@ -31,7 +31,7 @@ from orchestration.publish.workbooks import write_query_workbook
 
 COPY_NAME = "followup.duckdb"
 MANIFEST_NAME = "manifest.json"
-MART_SCHEMAS = ("intake", "process", "outcome", "cost", "reports")
+MART_SCHEMAS = ("intake", "process", "outcome", "cost", "evaluation", "reports")
 QUALITY_TABLES = ("load_ledger", "findings", "follow_up_completeness")
 FROZEN_SCHEMA = "publication"
 VERSIONS_TABLE = f"{FROZEN_SCHEMA}.versions"

@@ -20,7 +20,7 @@ from dbt_project import PROJECT_DIR
 DBT_PROJECT_DIR = PROJECT_DIR
 
 # dbt folders -> Dagster asset groups; the folder is the group, no per-model rules.
-_GROUP_FOLDERS = ("staging", "intermediate", "intake", "process", "outcome", "cost", "quality", "reports")
+_GROUP_FOLDERS = ("staging", "intermediate", "intake", "process", "outcome", "cost", "quality", "evaluation", "reports")
 
 
 @cache
