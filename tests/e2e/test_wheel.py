@@ -8,6 +8,7 @@ the dbt project must come from the wheel.
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -29,11 +30,16 @@ def _sh(args: list, cwd: Path, env: dict | None = None) -> subprocess.CompletedP
 
 
 def test_the_wheel_installs_and_runs_outside_the_repository(tmp_path):
-    dist = tmp_path / "dist"
-    _sh(
-        [sys.executable, "-m", "pip", "wheel", str(REPO_ROOT), "--no-deps", "--no-build-isolation", "-w", dist],
-        tmp_path,
+    # Built from a copy of the sources: an in-tree build leaves setuptools' build/ folder in the repository, and a
+    # stale build/lib would ship modules that no longer exist.
+    source = tmp_path / "source"
+    shutil.copytree(
+        REPO_ROOT,
+        source,
+        ignore=shutil.ignore_patterns(".git", ".venv", "data", "build", "target", "logs", "*.egg-info", "__pycache__"),
     )
+    dist = tmp_path / "dist"
+    _sh([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation", "-w", dist], tmp_path)
     [wheel] = list(dist.glob("followup_warehouse-*.whl"))
 
     fresh = tmp_path / "venv"

@@ -1,7 +1,0 @@
-{# The grain of a table: no two rows share these columns. #}
-{% test unique_combination(model, columns) %}
-select {{ columns | join(', ') }}, count(*) as n
-from {{ model }}
-group by {{ columns | join(', ') }}
-having count(*) > 1
-{% endtest %}

@@ -1,1 +1,0 @@
-"""Automation: jobs, schedules, sensors and the one decision of what a run rebuilds (freshness)."""

@@ -1,1 +1,0 @@
-"""Source contracts: canonical schemas, column profiles, readers and pandera validation."""
