@@ -18,7 +18,8 @@ Generation is vectorised with numpy and written with polars; the same (scale, se
 a fixed handful of bad rows, the same at every scale and seed (`DIRT`, see `dirt.py`), gives the quarantine and the
 findings something to show.
 
-Modules: `cases` (persons and cases), one per family of sources (`reference`, `registry`, `surveys`), `dirt`,
+Modules: `cases` (persons and cases), one per family of sources (`reference`, `registry`, `surveys`), `register`
+(the whole income-support register with its planted effects, docs/evaluation.md), `dirt`,
 `writing` (files in a column profile), `increment` (the month after the export).
 """
 
@@ -34,6 +35,8 @@ from demo_municipality.dirt import DIRT, QUARANTINED_ROWS
 from demo_municipality.increment import generate_increment
 from demo_municipality.writing import Writer
 
+REGISTER_STREAM = 1711  # the income-support register's own random stream: np.random.default_rng([seed, 1711])
+
 __all__ = ["DIRT", "QUARANTINED_ROWS", "generate", "generate_increment", "personnummer"]
 
 
@@ -47,6 +50,6 @@ def generate(out: Path, *, scale: float = 1.0, seed: int = 42, profile: str = "c
     w = Writer(Path(out), profile)
     reference.write(w, scale)  # no draws
     cases = draw_cases(rng, scale)
-    registry.write(w, rng, cases, scale)
+    registry.write(w, rng, cases, scale, np.random.default_rng([seed, REGISTER_STREAM]))
     surveys.write(w, rng, cases, scale)
     return dict(sorted(w.rows.items()))

@@ -10,29 +10,58 @@ import polars as pl
 from demo_municipality import dirt
 from demo_municipality.columns import EXPORT_DATE, HISTORY_START, canonical_text, date_col, days
 from demo_municipality.units import UNITS
-from sources.identity import luhn_check_digit
 
 
-def personnummer(birth_days: np.ndarray, female: np.ndarray, start: int = 0) -> np.ndarray:
+def personnummer(
+    birth_days: np.ndarray, female: np.ndarray, start: int = 0, first_rank: int | None = None
+) -> np.ndarray:
     """Valid Swedish numbers, in the forms exports mix: YYYYMMDD-NNNC, YYMMDD-NNNC, YYYYMMDDNNNC.
 
     Distinct persons get distinct numbers: the serial is the person's rank among those born the same day with the
     same sex (500 serials per day and sex, as in the register); a later batch (`start` > 0) ranks from 250 on so
-    that it cannot reuse the serials of the first one. `start` also continues the cycle of forms.
+    that it cannot reuse the serials of the first one. `start` also continues the cycle of forms. `first_rank`
+    sets where a batch's ranks begin (the income-support register's non-participants rank from 100).
     """
     frame = pl.DataFrame({"born": np.asarray(birth_days, dtype="int64"), "female": np.asarray(female, dtype=bool)})
     rank = frame.select(pl.int_range(pl.len()).over("born", "female")).to_series().to_numpy()
-    rank = rank + (250 if start else 0)
-    born_iso = birth_days.astype("int64").astype("datetime64[D]").astype(str)
-    out = []
-    for i, (born, is_female, r) in enumerate(
-        zip(born_iso.tolist(), female.tolist(), rank.tolist(), strict=True), start
-    ):
-        ymd = born.replace("-", "")
-        serial = f"{r % 100:02d}{(r // 100) % 5 * 2 + (0 if is_female else 1)}"
-        full = f"{ymd}-{serial}{luhn_check_digit(ymd[2:] + serial)}"
-        out.append((full, full[2:], full.replace("-", ""))[i % 3])
-    return np.array(out)
+    rank = rank + (first_rank if first_rank is not None else 250 if start else 0)
+    # Vectorised: the digits of YYMMDD and the serial, the Luhn sum over them, then one of three forms per person.
+    born = np.asarray(birth_days, dtype="int64").astype("datetime64[D]")
+    year = born.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = born.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    day = (born - born.astype("datetime64[M]")).astype(np.int64) + 1
+    sex_digit = (rank // 100) % 5 * 2 + np.where(np.asarray(female, dtype=bool), 0, 1)
+    digits = np.stack(
+        [
+            year // 10 % 10,
+            year % 10,
+            month // 10,
+            month % 10,
+            day // 10,
+            day % 10,
+            rank % 100 // 10,
+            rank % 10,
+            sex_digit,
+        ]
+    )
+    products = digits * np.array([2, 1, 2, 1, 2, 1, 2, 1, 2])[:, None]
+    check = (10 - (products // 10 + products % 10).sum(axis=0) % 10) % 10
+    text = pl.DataFrame({"y": year, "m": month, "d": day, "r": rank % 100, "s": sex_digit, "c": check}).select(
+        ymd=pl.col("y").cast(pl.Utf8) + pl.col("m").cast(pl.Utf8).str.zfill(2) + pl.col("d").cast(pl.Utf8).str.zfill(2),
+        rest=pl.col("r").cast(pl.Utf8).str.zfill(2) + pl.col("s").cast(pl.Utf8) + pl.col("c").cast(pl.Utf8),
+    )
+    full = (text["ymd"] + "-" + text["rest"]).to_numpy()
+    form = (np.arange(len(rank)) + start) % 3
+    out = np.where(
+        form == 0,
+        full,
+        np.where(
+            form == 1,
+            (text["ymd"].str.slice(2) + "-" + text["rest"]).to_numpy(),
+            (text["ymd"] + text["rest"]).to_numpy(),
+        ),
+    )
+    return out.astype(str)
 
 
 @dataclass(frozen=True)

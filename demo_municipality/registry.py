@@ -8,9 +8,9 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from demo_municipality import dirt
+from demo_municipality import dirt, register
 from demo_municipality.cases import Cases
-from demo_municipality.columns import EXPORT, EXPORT_DATE, date_col, days, ids, month_col
+from demo_municipality.columns import EXPORT_DATE, date_col, days, ids
 from demo_municipality.reference import yearly_costs, years
 from demo_municipality.units import UNITS
 from demo_municipality.writing import Writer
@@ -18,14 +18,15 @@ from demo_municipality.writing import Writer
 ACTION_PLAN_UNITS = ["PIMA", "C2C", "SKOL", "UPS", "UNGH", "BER"]
 
 
-def write(w: Writer, rng: np.random.Generator, c: Cases, scale: float) -> None:
-    """Every registry source, drawn from `rng` in this order (the order is part of the output)."""
+def write(w: Writer, rng: np.random.Generator, c: Cases, scale: float, register_rng: np.random.Generator) -> None:
+    """Every registry source, drawn from `rng` in this order (the order is part of the output); the
+    income-support register from its own `register_rng`."""
     w.csv("enrolments", c.enrol)
     w.csv("activities", _activities(rng, c))
     w.csv("attendance", _attendance(rng, c))
     w.csv("action_plans", _action_plans(rng, c))
     w.csv("drug_tests", _drug_tests(rng, c))
-    w.csv("support_months", _support_months(rng, c))
+    w.csv("support_months", _support_months(rng, register_rng, c, scale))
     w.csv("placements", _placements(rng, c))
     w.csv("ledger", _ledger(rng, scale))
 
@@ -121,40 +122,22 @@ def _drug_tests(rng: np.random.Generator, c: Cases) -> pl.DataFrame:
     )
 
 
-def _support_months(rng: np.random.Generator, c: Cases) -> pl.DataFrame:
-    """Income support before a person's first case, wages or study allowance after a positive exit."""
+def _support_months(
+    rng: np.random.Generator, register_rng: np.random.Generator, c: Cases, scale: float
+) -> pl.DataFrame:
+    """The whole income-support register (register.py), drawn from its own stream `register_rng`.
+
+    `rng` is advanced exactly as the participants-only file of earlier versions advanced it (12 months before and
+    18 after each person's first case, three draws per month), so that placements, the ledger and the surveys drawn
+    after it stay the same files.
+    """
     person_first = np.unique(c.person_of, return_index=True)[1]
-    idx = person_first[~c.anonymous[person_first] & ~c.reserve[person_first]]
-    months_before, months_after = 12, 18
-    start_month = (c.start[idx].astype("datetime64[D]").astype("datetime64[M]") - months_before).astype(int)
-    counts = np.full(len(idx), months_before + months_after)
-    rep = np.repeat(np.arange(len(idx)), counts)
-    k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    month = start_month[rep] + k
-    case = idx[rep]
-    end_month = c.end[case].astype("datetime64[D]").astype("datetime64[M]").astype(int)
-    exit_reasons = c.cases["exit_reason"].fill_null("").to_numpy()
-    positive = np.isin(exit_reasons, ["work", "work_and_studies", "studies"])[case]
-    studies = (exit_reasons == "studies")[case]
-    after = month > end_month
-    support_types = pl.Series(["income_support", "study_allowance", "wage"])  # stype: an index into these
-    stype = np.where(~after, 0, np.where(positive, np.where(studies, 1, 2), 0)).astype(np.int32)
-    del positive, studies, after
-    present = (month < EXPORT.astype("datetime64[M]").astype(int)) & (rng.random(len(month)) < 0.85)
-    amount = np.where(
-        stype == 2,
-        rng.integers(180, 280, len(month)) * 100,
-        np.where(stype == 1, 3500, rng.integers(60, 110, len(month)) * 100),
-    )
-    keep = np.flatnonzero(present)
-    return pl.DataFrame(
-        {
-            "person_id": pl.Series(c.person_ids).gather(case[keep]),
-            "month": month_col(month[keep]),
-            "support_type": support_types.gather(stype[keep]),
-            "amount_sek": pl.Series(amount[keep]).cast(pl.Utf8),
-        }
-    )
+    n = int((~c.anonymous[person_first] & ~c.reserve[person_first]).sum()) * 30
+    rng.random(n)
+    rng.integers(180, 280, n)
+    rng.integers(60, 110, n)
+    rows, _ = register.support_months(register_rng, c, scale)
+    return rows
 
 
 def _placements(rng: np.random.Generator, c: Cases) -> pl.DataFrame:

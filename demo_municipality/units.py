@@ -36,9 +36,15 @@ class Unit:
     wellbeing: bool = False
     anonymous_share: float = 0.0
     person_id_pattern: str | None = None
+    # docs/evaluation.md: the true effect planted in the income-support register, months of income support in
+    # months 1..12 after enrolment (negative = fewer months); 0 = the unit changes nothing.
+    planted_effect_months: float = 0.0
+    # How strongly the unit takes in persons with many months of income support in the 12 months before (register.py:
+    # weight exp(baseline_selection x months), only persons with support in the 3 months before); 0 = no selection.
+    baseline_selection: float = 0.0
 
 
-_FLOATS = ("staff_fte", "female_share", "anonymous_share")
+_FLOATS = ("staff_fte", "female_share", "anonymous_share", "planted_effect_months", "baseline_selection")
 
 
 def load_units(path: Path = UNITS_FILE) -> tuple[Unit, ...]:

@@ -12,7 +12,13 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.config import ConfigError, Settings, load_settings
+from orchestration.writer_lock import BUSY_EXIT_CODE, WarehouseBusy
 from sources.pseudonymisation import PseudonymKeyError
+
+WAIT_HELP = (
+    "when another run writes the warehouse, wait up to this many seconds for it (default 0: "
+    f"say who writes and exit with code {BUSY_EXIT_CODE})"
+)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -68,7 +74,12 @@ def cmd_dbt_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_dbt(args: argparse.Namespace) -> int:
-    return _dbt(_settings(args), [*args.dbt_args, "--no-version-check"])
+    from orchestration.writer_lock import writer_lock
+
+    settings = _settings(args)
+    # dbt-duckdb opens the warehouse for writing whatever the command: one writer at a time.
+    with writer_lock(settings.warehouse_path, "followup dbt"):
+        return _dbt(settings, [*args.dbt_args, "--no-version-check"])
 
 
 def _ensure_manifest(settings: Settings) -> bool:
@@ -88,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not _ensure_manifest(settings):
         print("error: dbt parse failed", file=sys.stderr)
         return 1
-    return run_pipeline(settings)
+    return run_pipeline(settings, wait_seconds=args.wait)
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -96,7 +107,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
     from followup.pipeline import instance
 
     settings = _settings(args)
-    if not _ensure_manifest(settings):
+    if _dbt(settings, ["parse", "--no-version-check", "--quiet"]) != 0:  # the models as they are now
+        print("error: dbt parse failed", file=sys.stderr)
         return 1
     instance(settings).dispose()  # creates the instance folder and its dagster.yaml
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
@@ -138,7 +150,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from followup.status import status_report
 
-    print(status_report(load_settings()), end="")
+    print(status_report(_settings(args)), end="")
     return 0
 
 
@@ -147,39 +159,74 @@ def cmd_publish(args: argparse.Namespace) -> int:
     import duckdb
 
     from orchestration.publish.copy import PublicationError, publish_period, write_published_copy
+    from orchestration.writer_lock import writer_lock
 
     settings = _settings(args)
-    try:
-        version = publish_period(settings.warehouse_path, args.period, republish=args.republish)
-    except (PublicationError, duckdb.IOException) as exc:
-        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
-        return 1
-    if version is None:
-        print(f"{args.period} is already published and frozen; `--republish` makes a new version")
-        return 0
-    copy = write_published_copy(
-        settings.warehouse_path, settings.published_dir.resolve(), memory_limit=settings.memory_limit
-    )
+    with writer_lock(settings.warehouse_path, "followup publish", args.wait):
+        try:
+            version = publish_period(settings.warehouse_path, args.period, republish=args.republish)
+        except (PublicationError, duckdb.IOException) as exc:
+            print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
+            return 1
+        if version is None:
+            print(f"{args.period} is already published and frozen; `--republish` makes a new version")
+            return 0
+        copy = write_published_copy(
+            settings.warehouse_path, settings.published_dir.resolve(), memory_limit=settings.memory_limit
+        )
     print(f"{args.period} published as version {version}; published copy: {copy.path}")
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from followup.report import ReportError, render_report
+def _write_document(args: argparse.Namespace, build, name, template: str, kind: str = "report") -> int:
+    """Build a report Document from the published copy and write it in the asked format: to --out, else under
+    <published_dir>/reports/ (never into the working directory)."""
+    from followup.render import render
+    from followup.report import ReportError
     from orchestration.publish.copy import PublicationError
 
     settings = _settings(args)
+    published = settings.published_dir.resolve()
     try:
-        page = render_report(
-            settings.published_dir.resolve(), args.unit, args.period, args.lang, settings.suppression_threshold
-        )
+        doc = build(published, settings.suppression_threshold)
+        data = render(doc, args.format, template)
     except (PublicationError, ReportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    out = Path(args.out or f"report_{args.unit}_{args.period}_{args.lang}.html")
-    out.write_text(page, encoding="utf-8")
-    print(f"report written to {out.resolve()}")
+    out = Path(args.out) if args.out else published / "reports" / f"{name(doc)}_{args.lang}.{args.format}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"{kind} written to {out.resolve()}")
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from followup.report import build_unit_report
+
+    return _write_document(
+        args,
+        lambda published, k: build_unit_report(published, args.unit, args.period, args.lang, k),
+        lambda doc: "report_" + doc.identifier.split("/")[1] + "_" + doc.identifier.split("/")[2],
+        "unit_report.html.j2",
+    )
+
+
+def cmd_overview(args: argparse.Namespace) -> int:
+    from followup.overview import build_overview
+
+    return _write_document(
+        args,
+        lambda published, k: build_overview(published, args.period, args.funding, args.lang, k),
+        lambda doc: "overview_" + doc.identifier.split("/")[1] + ("_" + args.funding if args.funding else ""),
+        "overview.html.j2",
+        "overview",
+    )
+
+
+def _document_arguments(parser: argparse.ArgumentParser, default_name: str) -> None:
+    parser.add_argument("--lang", default="sv", choices=["sv", "da", "en"], help="language (default sv)")
+    parser.add_argument("--format", default="html", choices=["html", "pdf", "xlsx"], help="default html")
+    parser.add_argument("--out", help=f"the file to write (default <published_dir>/reports/{default_name})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
 
     run = sub.add_parser("run", help="materialize the whole asset graph in-process")
     run.add_argument("--as-of", help="the as-of date of the run (YYYY-MM-DD, default today)")
+    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help=WAIT_HELP)
     run.set_defaults(func=cmd_run)
 
     sql = sub.add_parser("sql", help="run a read-only query against the published copy")
@@ -218,14 +266,22 @@ def main(argv: list[str] | None = None) -> int:
     publish = sub.add_parser("publish", help="freeze a complete period's report rows in the published copy")
     publish.add_argument("--period", required=True, help="period label: 2017-07, 2017-H2, 2017")
     publish.add_argument("--republish", action="store_true", help="publish again as a new version")
+    publish.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help=WAIT_HELP)
     publish.set_defaults(func=cmd_publish)
 
-    report = sub.add_parser("report", help="a unit's report for a period as a self-contained HTML page")
-    report.add_argument("--unit", required=True)
-    report.add_argument("--period", required=True, help="period label: 2017-H2, 2017, 2017-07")
-    report.add_argument("--lang", default="sv", choices=["sv", "en", "da"])
-    report.add_argument("--out", help="the HTML file (default report_<unit>_<period>_<lang>.html)")
+    report = sub.add_parser("report", help="a unit's report for a period (HTML, PDF or XLSX) from the published copy")
+    report.add_argument("--unit", required=True, help="unit code (an unknown code is answered with the valid ones)")
+    report.add_argument(
+        "--period", required=True, help="period label: 2017-H2, 2017, 2017-07; latest = the latest complete half-year"
+    )
+    _document_arguments(report, "report_<unit>_<period>_<lang>.<format>")
     report.set_defaults(func=cmd_report)
+
+    overview = sub.add_parser("overview", help="all units (or one funding source's) side by side for a period")
+    overview.add_argument("--period", required=True, help="period label: 2017-H2, 2017; latest as for report")
+    overview.add_argument("--funding", help="only the units of this funding source (e.g. social_investment_fund)")
+    _document_arguments(overview, "overview_<period>[_<funding>]_<lang>.<format>")
+    overview.set_defaults(func=cmd_overview)
 
     ui = sub.add_parser("ui", help="the Dagster UI and daemon (schedules, sensors) on the same instance as `run`")
     ui.set_defaults(func=cmd_ui)
@@ -243,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, PseudonymKeyError) as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    except WarehouseBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return BUSY_EXIT_CODE
 
 
 if __name__ == "__main__":

@@ -27,16 +27,18 @@ def instance(settings: Settings) -> dg.DagsterInstance:
 
 
 def _quiet_run_config() -> dict:
-    # Dagster's console logger for warnings and errors only; the progress logger prints files and assets.
-    return {"loggers": {"console": {"config": {"log_level": "WARNING"}}, "progress": {}}}
+    # Dagster's console logger stays quiet (it would print each failed step's stack trace, for a rejected file too):
+    # the progress logger prints files, assets and failed steps, the summary each failure's cause in one line, and
+    # the instance keeps everything (`followup status`, the UI).
+    return {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}, "progress": {}}}
 
 
 def one_line(error) -> str:
     """The cause in one line: the asset's own message, or the dbt errors rather than dbt's preamble."""
     if error is None:
         return "failed"
-    if error.message.startswith("dagster._core.errors.DagsterExecutionStepExecutionError") and error.cause:
-        error = error.cause  # an exception raised by the asset's code: its own message, not Dagster's wrapper
+    while error.message.startswith("dagster._core.errors.") and error.cause:
+        error = error.cause  # an exception raised by the asset's or a resource's code: its own message
     message = re.sub(r"^[\w.]+: ", "", error.message.strip())  # drop the exception's class path
     lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
     dbt_errors = [ln for ln in lines if " Error in " in ln or ln.startswith(("Runtime Error", "Database Error"))]
@@ -54,7 +56,10 @@ def execute(defs: dg.Definitions, job_name: str, dagster_instance: dg.DagsterIns
     failures: list[str] = []
     failed_checks: list[str] = []
     for event in result.all_events:
-        if event.is_step_failure:
+        if event.event_type_value == "RESOURCE_INIT_FAILURE":
+            # The run failed before any step (e.g. the writer lock was not free): no step failure says why.
+            failures.append(f"{job_name}: {one_line(event.event_specific_data.error)}")
+        elif event.is_step_failure:
             asset = event.step_key.replace("__", "/")  # raw__attendance is the asset raw/attendance
             failures.append(f"{asset}: {one_line(event.step_failure_data.error)}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
@@ -64,19 +69,27 @@ def execute(defs: dg.Definitions, job_name: str, dagster_instance: dg.DagsterIns
     return failures, failed_checks
 
 
-def run_pipeline(settings: Settings, out=print) -> int:
+def run_pipeline(settings: Settings, out=print, wait_seconds: float = 0.0) -> int:
     """Load the landing folder, then build the marts on whatever loaded (a rejected file fails only its source).
 
     The build is skipped when the marts already hold what it would produce: the same decision the daemon's
-    sensors take (orchestration/automation/freshness.py).
+    sensors take (orchestration/automation/freshness.py). The whole run holds the warehouse's writer lock; when
+    another writer holds it (after `wait_seconds`), WarehouseBusy says who, and nothing is done.
     """
+    from orchestration.writer_lock import writer_lock
+    from sources.pseudonymisation import load_key
+
+    load_key(settings.pseudonym_key, settings.pseudonym_key_file, settings.environment)
+    with writer_lock(settings.warehouse_path, "followup run", wait_seconds):
+        return _run(settings, out)
+
+
+def _run(settings: Settings, out) -> int:
     from followup.progress import progress_logger
     from followup.summary import describe_run
     from orchestration.automation.freshness import reusable_build
     from orchestration.definitions import build_definitions
-    from sources.pseudonymisation import load_key
 
-    load_key(settings.pseudonym_key, settings.pseudonym_key_file, settings.environment)
     started = datetime.now()
     t0 = time.perf_counter()
     defs = build_definitions(settings, loggers={"progress": progress_logger})

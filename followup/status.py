@@ -11,7 +11,9 @@ import duckdb
 
 from orchestration import warehouse
 from orchestration.config import Settings
+from orchestration.ingest.loading import rejected_in_landing
 from orchestration.publish.copy import MANIFEST_NAME, copy_path
+from orchestration.writer_lock import busy_message, holder
 
 
 def format_table(columns: list[str], rows: list[tuple], max_width: int = 40) -> str:
@@ -72,9 +74,21 @@ def status_report(settings: Settings) -> str:
                 "SELECT source, file_name, error FROM quality.load_ledger WHERE status = 'rejected' ORDER BY ALL"
             ).fetchall()
             if rejected:
-                parts.append(_section("rejected files:", "\n".join(f"  {s}/{f}: {e}" for s, f, e in rejected)))
+                landing = {(r[0], r[1]) for r in rejected_in_landing(con, settings.landing_dir)}
+                parts.append(
+                    _section(
+                        "rejected files (nothing of them loaded):",
+                        "\n".join(
+                            f"  {s}/{f}: {e}"
+                            + ("  [still in the landing folder: remove or replace it]" if (s, f) in landing else "")
+                            for s, f, e in rejected
+                        ),
+                    )
+                )
     except duckdb.IOException as exc:
-        if not settings.warehouse_path.exists():
+        if writer := holder(settings.warehouse_path):
+            parts.append(f"warehouse: busy, {busy_message(writer)}\n")
+        elif not settings.warehouse_path.exists():
             parts.append(f"warehouse: none yet at {settings.warehouse_path.resolve()}\n")
         else:
             parts.append(f"warehouse: busy (a run is writing it): {str(exc).splitlines()[0]}\n")
@@ -121,6 +135,12 @@ def last_runs(settings: Settings, n: int = 8) -> list[tuple]:
             if run.status == dg.DagsterRunStatus.FAILURE
             else []
         )
+        if run.status == dg.DagsterRunStatus.FAILURE and not failures:
+            # Failed before any step, e.g. a resource (the writer lock) could not be set up.
+            failures = [
+                f"{run.job_name}: {one_line(e.get_dagster_event().event_specific_data.error)}"
+                for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RESOURCE_INIT_FAILURE)
+            ]
         started = datetime.fromtimestamp(r.start_time) if r.start_time else None
         took = f"{r.end_time - r.start_time:.0f} s" if r.start_time and r.end_time else ""
         rows.append(

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from orchestration import warehouse
 from orchestration.config import Settings
+from orchestration.ingest.loading import rejected_in_landing
 from orchestration.publish.copy import copy_path
 
-PUBLISHED_SCHEMAS = ("intake", "process", "outcome", "cost", "reports", "quality")
+PUBLISHED_SCHEMAS = ("intake", "process", "outcome", "cost", "evaluation", "reports", "quality")
 
 
 def describe_run(
@@ -31,6 +32,7 @@ def describe_run(
             "SELECT coalesce(sum(rows_quarantined), 0) FROM quality.load_ledger WHERE loaded_at >= ?", [started]
         ).fetchone()[0]
         total_files = con.execute("SELECT count(*) FROM quality.load_ledger").fetchone()[0]
+        earlier = [r for r in rejected_in_landing(con, settings.landing_dir) if r[3] < started]
         tables = con.execute(
             f"""SELECT table_schema, count(*) FROM information_schema.tables
                 WHERE table_schema IN {PUBLISHED_SCHEMAS} GROUP BY table_schema ORDER BY table_schema"""
@@ -40,6 +42,13 @@ def describe_run(
         f"(same content), {by_status.get('rejected', 0)} rejected this run; {total_files} in the ledger"
     )
     lines.append(f"rows quarantined this run: {quarantined} (see quality.quarantine)")
+    if earlier:
+        # Reported (and failed its run) when it was rejected; flagged here until it is removed or replaced.
+        lines.append(
+            f"rejected by earlier runs and still in the landing folder: {len(earlier)} file(s), not loaded "
+            f"({', '.join(f'{source}/{name}' for source, name, _, _ in earlier[:5])}"
+            f"{', …' if len(earlier) > 5 else ''}; `followup status` gives the reasons)"
+        )
     lines.append("tables: " + ", ".join(f"{schema} {n}" for schema, n in tables))
     lines.append(
         f"checks failed: {len(failed_checks)}" + (f" ({', '.join(sorted(failed_checks))})" if failed_checks else "")
@@ -64,5 +73,5 @@ def _published_line(published_dir: Path, started: datetime) -> str:
         return f"published copy: none yet (would be {copy})"
     when = datetime.fromtimestamp(copy.stat().st_mtime)
     if when >= started:
-        return f"published copy: {copy} (replaced by this run; Parquet/CSV in {copy.parent / 'parquet'}, csv)"
+        return f"published copy: {copy} (replaced by this run; Parquet/CSV/XLSX in {copy.parent / 'parquet'}, csv)"
     return f"published copy: {copy} (NOT replaced by this run: still the one of {when:%Y-%m-%d %H:%M})"

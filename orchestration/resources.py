@@ -11,8 +11,11 @@ import duckdb
 from orchestration import warehouse
 from orchestration.config import Settings
 from orchestration.ingest.loading import landing_files
+from orchestration.writer_lock import writer_lock
 from sources.profiles import Profile, available_profiles
-from sources.pseudonymisation import load_key
+from sources.pseudonymisation import PseudonymKeyError, check_key, load_key
+
+WRITER_WAIT_SECONDS = 600.0  # a Dagster run waits this long for another writer (e.g. `followup run`), then fails
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -48,6 +51,30 @@ class PseudonymiserResource(dg.ConfigurableResource):
 
     def secret(self) -> bytes:
         return load_key(self.key, Path(self.key_file) if self.key_file else None, self.environment)
+
+    def problem(self) -> str | None:
+        """Why a run could not get its key (None: it can), without creating or reading anything else."""
+        try:
+            check_key(self.key, Path(self.key_file) if self.key_file else None, self.environment)
+        except (PseudonymKeyError, OSError) as exc:
+            return str(exc)
+        return None
+
+
+class WriterLockResource(dg.ConfigurableResource):
+    """The warehouse's writer lock (orchestration/writer_lock.py), held from the start to the end of every run that
+    has a writing asset: resources are set up once per run by the in-process executor. Waits `wait_seconds` for
+    another writer, then the run fails with one line saying who writes."""
+
+    warehouse_path: str
+    wait_seconds: float = WRITER_WAIT_SECONDS
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WriterLockResource"]:
+        run = context.dagster_run
+        what = f"Dagster run {run.run_id[:8]} ({run.job_name})" if run else "Dagster"
+        with writer_lock(Path(self.warehouse_path), what, self.wait_seconds):
+            yield self
 
 
 class ReportingResource(dg.ConfigurableResource):
@@ -90,5 +117,8 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             suppression_threshold=settings.suppression_threshold,
         ),
         "published": PublishedResource(published_dir=str(settings.published_dir.resolve())),
+        "writer_lock": WriterLockResource(
+            warehouse_path=str(settings.warehouse_path.resolve()), wait_seconds=WRITER_WAIT_SECONDS
+        ),
         "dbt": dbt_resource(),
     }

@@ -9,9 +9,14 @@ from datetime import date
 
 import polars as pl
 
-_SE_12 = re.compile(r"^(\d{8})[-+]?(\d{4})$")
-_SE_10 = re.compile(r"^(\d{6})([-+]?)(\d{4})$")
-_DK = re.compile(r"^(\d{6})-?(\d{4})$")
+# Only ASCII digits: `\d` and int() also accept fullwidth and Arabic-Indic digits, which would give the same person a
+# second pseudonym (the number is hashed as written). Such a number is invalid (quarantined as invalid_person_id).
+_SE_12 = re.compile(r"([0-9]{8})[-+]?([0-9]{4})")
+_SE_10 = re.compile(r"([0-9]{6})([-+]?)([0-9]{4})")
+_DK = re.compile(r"([0-9]{6})-?([0-9]{4})")
+# Anything shaped like an identity number in free text (file names, error messages), in any script's digits:
+# 6 or 8 digits, an optional separator, 4 digits, not inside a longer run of digits.
+_ID_IN_TEXT = re.compile(r"(?<!\d)(?:\d{8}|\d{6})[-+ ]?\d{4}(?!\d)")
 PARSED_SCHEMA = {"normalised": pl.Utf8, "birth_date": pl.Date, "legal_sex": pl.Utf8}  # a ParsedId as columns
 
 
@@ -53,11 +58,11 @@ def _sex(digit: str) -> str:
 
 def parse_swedish(value: str, export_date: date) -> ParsedId:
     s = value.strip().replace(" ", "")
-    if m := _SE_12.match(s):
+    if m := _SE_12.fullmatch(s):
         ymd, serial = m.groups()
         born = _swedish_birth_date(int(ymd[:4]), int(ymd[4:6]), int(ymd[6:8]))
         ten = ymd[2:] + serial
-    elif m := _SE_10.match(s):
+    elif m := _SE_10.fullmatch(s):
         ymd, sep, serial = m.groups()
         yy, month, day = int(ymd[:2]), int(ymd[2:4]), int(ymd[4:6])
         # The century is the latest one that puts the birth date on or before the export date;
@@ -92,7 +97,7 @@ def _cpr_century(yy: int, digit7: int) -> int:
 def parse_cpr(value: str) -> ParsedId:
     """Danish CPR: a valid date is required, modulus 11 is never applied (not guaranteed since 2007)."""
     s = value.strip().replace(" ", "")
-    m = _DK.match(s)
+    m = _DK.fullmatch(s)
     if not m:
         raise InvalidId("not a CPR form")
     dmy, serial = m.groups()
@@ -105,11 +110,16 @@ def parse_person_id(
     value: str, export_date: date, *, scheme: str = "se", reserve_pattern: str | None = None
 ) -> ParsedId:
     """Validate one identity number; a unit's reserve numbers are accepted when they match its pattern."""
-    if reserve_pattern and re.fullmatch(reserve_pattern, value.strip()):
+    if reserve_pattern and reserve_match(reserve_pattern, value):
         return ParsedId(normalised=f"reserve:{value.strip()}", birth_date=None, legal_sex=None)
     if scheme == "dk":
         return parse_cpr(value)
     return parse_swedish(value, export_date)
+
+
+def reserve_match(pattern: str, value: str) -> bool:
+    """A unit's reserve-number pattern over the whole value, `\\d` meaning ASCII digits only (as for real numbers)."""
+    return re.fullmatch(pattern, value.strip(), flags=re.ASCII) is not None
 
 
 def pseudonym(key: bytes, normalised: str) -> str:
@@ -202,3 +212,11 @@ def mask(value: str | None) -> str | None:
     if len(digits) == 10:
         return digits[:6] + "-****"
     return "****"
+
+
+def mask_text(text: str | None) -> str | None:
+    """Free text (a file name, an error message) with every identity-number-shaped part masked as `mask` does:
+    `placements_19410924-4170_2026-10-20.csv` -> `placements_19410924-****_2026-10-20.csv`."""
+    if text is None:
+        return None
+    return _ID_IN_TEXT.sub(lambda m: mask(m.group(0)), text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice, zip_longest
@@ -15,6 +16,7 @@ from sources.contracts import Contract
 from sources.profiles import Profile
 
 ROW_NUMBER = "_row_number"
+_LINE_END = re.compile(r"\r\n?|\n")
 
 
 class RejectedFile(ValueError):
@@ -48,16 +50,23 @@ def _decode(path: Path, encodings: tuple[str, ...]) -> tuple[str, bytes]:
             continue
         if "\x00" in text:
             raise RejectedFile(f"{path.name}: binary content, not a text file")
+        if "\n" not in text and "\r" in text:
+            # Classic Mac line ends (CR only, as "CSV (Macintosh)" writes them): the same rows with LF.
+            text = text.replace("\r", "\n")
+            return text, text.encode("utf-8")
         if codec == "utf-8-sig":
             return text, data[3:] if data.startswith(b"\xef\xbb\xbf") else data
         return text, text.encode("utf-8")
     raise RejectedFile(f"{path.name}: not readable as {' or '.join(encodings)} (byte {error.start})")
 
 
-def _csv_header(text: str, delimiter: str) -> list[str]:
-    end = text.find("\n")
-    first_line = (text if end < 0 else text[:end]).rstrip("\r")
-    return next(csv.reader([first_line], delimiter=delimiter))
+def _csv_header(text: str, delimiter: str, name: str) -> list[str]:
+    # The first line, whatever the line ends (LF, CRLF, or CR alone).
+    first_line = _LINE_END.split(text, maxsplit=1)[0]
+    try:
+        return next(csv.reader([first_line], delimiter=delimiter))
+    except csv.Error as exc:
+        raise RejectedFile(f"{name}: header not readable as CSV ({exc})") from exc
 
 
 @lru_cache(maxsize=2)
@@ -112,7 +121,12 @@ def _openpyxl_rows(path: Path, profile: Profile, limit: int | None) -> list[tupl
         if profile.sheet and profile.sheet not in wb.sheetnames:
             raise RejectedFile(f"{path.name}: sheet '{profile.sheet}' not found (has {', '.join(wb.sheetnames)})")
         ws = wb[profile.sheet] if profile.sheet else wb.worksheets[0]
+        # read_only parses the sheet's XML only here, row by row: a malformed sheet raises now, not at opening.
         return list(islice(ws.iter_rows(values_only=True), limit))
+    except RejectedFile:
+        raise
+    except Exception as exc:  # noqa: BLE001 (XML, zip and value errors of a broken sheet alike)
+        raise RejectedFile(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__} in the sheet)") from exc
     finally:
         wb.close()
 
@@ -169,9 +183,10 @@ def read_header(path: Path, profile: Profile) -> list[str]:
         head = fh.read(1 << 16)
     if not head.strip():
         raise RejectedFile(f"{path.name}: file is empty")
+    first_line = re.split(rb"[\r\n]", head, maxsplit=1)[0]  # CR alone ends a line too
     for encoding in profile.encodings:
         try:
-            return _csv_header(head.split(b"\n", 1)[0].decode(_codec(encoding)), profile.delimiter)
+            return _csv_header(first_line.decode(_codec(encoding)), profile.delimiter, path.name)
         except UnicodeDecodeError:
             continue
     raise RejectedFile(f"{path.name}: header not readable as {' or '.join(profile.encodings)}")
@@ -221,7 +236,7 @@ def read_file(path: Path, contract: Contract, profile: Profile) -> ReadResult:
         frame = frame.filter(~pl.all_horizontal(pl.exclude(ROW_NUMBER).is_null()))
     elif suffix == ".csv":
         text, utf8 = _decode(path, profile.encodings)
-        header = _csv_header(text, profile.delimiter)
+        header = _csv_header(text, profile.delimiter, path.name)
         del text
         width = len(header)
         try:

@@ -6,7 +6,6 @@ is not loaded. Rule names are those of docs/sources.md.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,13 +13,17 @@ import pandera.polars as pa
 import polars as pl
 
 from sources.contracts import Contract, Field
-from sources.identity import PARSED_SCHEMA, InvalidId, mask, parse_common, parse_person_id
+from sources.identity import PARSED_SCHEMA, InvalidId, mask, parse_common, parse_person_id, reserve_match
 from sources.profiles import Profile
 from sources.readers import ROW_NUMBER
 
 FINDING_SCHEMA = {ROW_NUMBER: pl.Int64, "field": pl.Utf8, "rule": pl.Utf8, "value": pl.Utf8}
 PANDERA_RULES = {"not_nullable": "required_missing"}
 PERSON_OK = "_person_id_valid"  # helper column: the identity number parsed under its row's unit
+# What the raw tables can hold (sources/contracts.py DUCKDB_TYPES): a value beyond it is out_of_range here, so that
+# it is quarantined on its field instead of failing the whole file in DuckDB's cast. DECIMAL(18,4) holds 14 digits
+# before the point; INTEGER is 32 bits.
+STORAGE_RANGE = {"dec": (-99_999_999_999_999.0, 99_999_999_999_999.0), "int": (-(2**31), 2**31 - 1)}
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,9 @@ def _parse_expr(f: Field, profile: Profile) -> pl.Expr:
         text = col.str.replace_all(r"[\s\u00a0]", "")
         if profile.decimal != ".":
             text = text.str.replace_all(".", "", literal=True).str.replace(profile.decimal, ".", literal=True)
-        return text.cast(pl.Float64, strict=False)
+        number = text.cast(pl.Float64, strict=False)
+        # "NaN", "inf" and "-infinity" parse as floats but are not amounts: invalid_type, like any other non-number.
+        return pl.when(number.is_finite()).then(number)
     if f.type == "bool":
         lowered = col.str.to_lowercase()
         return (
@@ -89,6 +94,9 @@ def build_schema(contract: Contract, export_date: date) -> pa.DataFrameSchema:
             checks.append(_check(c <= f.max, "out_of_range"))
         if f.max_field:
             checks.append(_check(c <= pl.col(f.max_field), "out_of_range"))
+        if f.type in STORAGE_RANGE:
+            low, high = STORAGE_RANGE[f.type]
+            checks.append(_check(c.is_between(low, high), "out_of_range"))
         if f.not_after_export:
             checks.append(_check(c <= export_date, "date_after_export"))
         if f.not_before:
@@ -159,7 +167,7 @@ def _parse_person_ids(
         values.to_list(), patterns, *(c.to_list() for c in common.get_columns()), strict=True
     ):
         # The common path never sees a reserve number: those are only valid under a pattern, decided here.
-        if normalised is None or (pattern and re.fullmatch(pattern, value.strip())):
+        if normalised is None or (pattern and reserve_match(pattern, value)):
             try:
                 pid = parse_person_id(value, export_date, scheme=profile.identity_scheme, reserve_pattern=pattern)
             except InvalidId:

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
-TEST_KEY = "test-secret-not-for-production"
+TEST_KEY = "test-secret-not-for-production-use-0123456789"  # >= 32 bytes, as every key must be
 
 # ORS administrations of the PIMA fixture (written as XLSX, the way survey tools deliver them).
 ORS_ROWS = [

@@ -64,3 +64,10 @@
             {{ period }}.measured_to
         )
 {%- endmacro %}
+
+{# A period (alias `period`, with starts_on and ends_on) overlaps a span of days from_expr..to_expr: the periods of a
+   unit's life (units.starts_on .. ends_on) and of its follow-up (.. int_unit_follow_up_ends_derived.follow_up_to). #}
+{% macro period_overlaps(from_expr, to_expr, period='p') -%}
+    {{ period }}.starts_on <= {{ to_expr }}
+    and {{ period }}.ends_on >= {{ from_expr }}
+{%- endmacro %}

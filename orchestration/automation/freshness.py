@@ -25,6 +25,7 @@ import dagster as dg
 from orchestration import warehouse
 from orchestration.publish.copy import copy_path
 from orchestration.transform.dbt_project import dbt_project
+from sources.identity import mask_text
 
 FINGERPRINT_TAG = "followup/marts-fingerprint"
 MARTS_JOBS = ("build_marts", "followup")
@@ -89,14 +90,22 @@ def reusable_build(
 
 
 def landing_snapshot(source_dir: Path) -> dict[str, list[float]]:
-    """Every file of one source's landing folder with its size and modification time."""
+    """Every file of one source's landing folder (masked name) with its size and modification time."""
     if not source_dir.is_dir():
         return {}
-    return {
-        p.name: [p.stat().st_size, p.stat().st_mtime]
-        for p in sorted(source_dir.iterdir())
-        if p.is_file() and not p.name.startswith(".")
-    }
+    snapshot: dict[str, list[float]] = {}
+    for p in sorted(source_dir.iterdir()):
+        if p.is_file() and not p.name.startswith("."):
+            # Stored in the instance's event log: names with identity numbers masked, as in the ledger; files
+            # whose masked names coincide are told apart by their order.
+            name = key = mask_text(p.name)
+            n = 1
+            while key in snapshot:
+                n += 1
+                key = f"{name} #{n}"
+            stat = p.stat()
+            snapshot[key] = [stat.st_size, stat.st_mtime]
+    return snapshot
 
 
 def snapshot_observation(source: str, snapshot: dict[str, list[float]]) -> dg.AssetObservation:

@@ -6,15 +6,22 @@ import dagster as dg
 
 from orchestration.automation.jobs import load_landing_job, publication_jobs
 from orchestration.publish.assets import PERIOD_KINDS, PUBLICATION_TIMEZONE
+from orchestration.resources import PseudonymiserResource
 
-nightly = dg.ScheduleDefinition(
+
+@dg.schedule(
     name="nightly",
     job=load_landing_job,
     cron_schedule="0 2 * * *",
     execution_timezone="Europe/Stockholm",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every night at 02:00: load new exports; the marts are rebuilt when the load ends.",
+    description="Every night at 02:00: load new exports; the marts are rebuilt when the load ends. Skipped while "
+    "no usable pseudonymisation key is configured (the load itself would refuse too).",
 )
+def nightly(context: dg.ScheduleEvaluationContext, pseudonymiser: PseudonymiserResource):
+    if problem := pseudonymiser.problem():
+        return dg.SkipReason(f"not loading: {problem}")
+    return dg.RunRequest()
 
 
 # Publication of closed periods: the monthly one on the 1st at 06:00 for the previous month (after the nightly load

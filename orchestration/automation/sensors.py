@@ -11,7 +11,13 @@ import duckdb
 
 from orchestration.automation.freshness import reusable_build, sources_with_new_files
 from orchestration.automation.jobs import build_marts_job, load_landing_job
-from orchestration.resources import LandingResource, PublishedResource, ReportingResource, WarehouseResource
+from orchestration.resources import (
+    LandingResource,
+    PseudonymiserResource,
+    PublishedResource,
+    ReportingResource,
+    WarehouseResource,
+)
 from sources.contracts import all_contracts
 
 
@@ -23,7 +29,12 @@ from sources.contracts import all_contracts
     description="Starts one load of the sources whose landing folder has new or changed files since their last "
     "load (by any run: the command line's or the daemon's).",
 )
-def landing_folder_sensor(context: dg.SensorEvaluationContext, landing: LandingResource):
+def landing_folder_sensor(
+    context: dg.SensorEvaluationContext, landing: LandingResource, pseudonymiser: PseudonymiserResource
+):
+    if problem := pseudonymiser.problem():
+        # The load would refuse every source: start nothing until a usable key is configured.
+        return dg.SkipReason(f"not loading: {problem}")
     sources = [c.source for c in all_contracts()]
     changed = sources_with_new_files(context.instance, Path(landing.landing_dir), sources)
     if not changed:

@@ -13,7 +13,7 @@ import polars as pl
 
 from orchestration.warehouse import ensure_all_tables
 from sources.contracts import Contract, load_contract
-from sources.identity import pseudonym
+from sources.identity import mask_text, pseudonym
 from sources.profiles import Profile
 from sources.readers import ROW_NUMBER, RejectedFile, choose_profile, read_file
 from sources.validation import validate
@@ -21,13 +21,25 @@ from sources.validation import validate
 _EXPORT_DATE = re.compile(r"_(\d{4}-\d{2}-\d{2})\.(csv|xlsx)$", re.IGNORECASE)
 LANDING_SUFFIXES = (".csv", ".xlsx")
 INSERT_SLICE_ROWS = 1_000_000  # rows handed to DuckDB per insert: bounds the Arrow copy of a large file
+UNREADABLE = "unreadable"  # the ledger's content_hash of a file that could not be read at all
+# Errors of the warehouse or the machine (disk, memory, lock, interrupt) say nothing about the file: they fail the
+# source's asset, and the next run tries the file again. Every other error rejects the file.
+WAREHOUSE_ERRORS = (
+    MemoryError,
+    duckdb.IOException,
+    duckdb.OutOfMemoryException,
+    duckdb.FatalException,
+    duckdb.InterruptException,
+)
 
 
 @dataclass(frozen=True)
 class FileOutcome:
     source: str
     file_name: str
-    status: str  # loaded, skipped_same_content, unchanged (seen before: not recorded again), rejected
+    # loaded, skipped_same_content, rejected; not recorded again: unchanged (seen before), previously_rejected
+    # (rejected by an earlier run, same name and content)
+    status: str
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -131,12 +143,20 @@ def _typed_select(contract: Contract, rows: pl.DataFrame) -> str:
     return f"(SELECT {typed} FROM _incoming_frame)"
 
 
+def _unregister(con: duckdb.DuckDBPyConnection, view: str) -> None:
+    """Unregister a frame; in an aborted transaction this raises, and must not hide the error that aborted it."""
+    try:
+        con.unregister(view)
+    except duckdb.Error:
+        pass
+
+
 def _registered(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, sql: str) -> list[tuple]:
     con.register("_incoming_frame", rows.to_arrow())
     try:
         return con.execute(sql).fetchall()
     finally:
-        con.unregister("_incoming_frame")
+        _unregister(con, "_incoming_frame")
 
 
 def _key_match(contract: Contract) -> str:
@@ -187,7 +207,44 @@ def _insert_changed(con: duckdb.DuckDBPyConnection, contract: Contract, rows: pl
         changed = f"SELECT * FROM {incoming} i WHERE NOT EXISTS (SELECT 1 FROM {current} r WHERE {on} AND {same})"
         return con.execute(f"INSERT INTO {table} BY NAME {changed}").fetchall()[0][0]
     finally:
-        con.unregister("_incoming_frame")
+        _unregister(con, "_incoming_frame")
+
+
+def display_name(path: Path) -> str:
+    """The file's name as the warehouse, the logs and the instance store it: identity numbers masked."""
+    return mask_text(path.name)
+
+
+def rejection_reason(name: str, exc: Exception) -> str:
+    """One line for the ledger: a RejectedFile's own message, else the exception's type and first line."""
+    if isinstance(exc, RejectedFile):
+        text = str(exc)
+    else:
+        first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+        text = f"{name}: could not be loaded ({type(exc).__name__}{': ' + first[:200] if first else ''})"
+    # Exception texts may quote the file's name or values: identity numbers masked, on one line.
+    return mask_text(" ".join(text.split())) or f"{name}: could not be loaded"
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # no transaction open any more
+
+
+def _reject(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    name: str,
+    digest: str,
+    exported_on: date | None,
+    loaded_at: datetime,
+    reason: str,
+) -> FileOutcome:
+    outcome = FileOutcome(source, name, "rejected", error=reason)
+    _ledger_row(con, outcome, digest, exported_on, loaded_at)
+    return outcome
 
 
 def load_file(
@@ -199,23 +256,40 @@ def load_file(
     loaded_at: datetime,
     patterns: dict[str, str] | None = None,
 ) -> FileOutcome:
+    """One landing file into the warehouse; whatever goes wrong with the file itself ends in its ledger row.
+
+    Any exception while reading, validating, pseudonymising or writing the file rejects it with a one-line reason
+    and leaves the warehouse as it was (the write is one transaction), so the source's other files still load.
+    Only errors of the warehouse itself (WAREHOUSE_ERRORS) propagate: they say nothing about the file.
+    """
     source = contract.source
-    digest = content_hash(path)
+    name = display_name(path)
+    exported_on = export_date_of(path, loaded_at.date())
+    try:
+        digest = content_hash(path)
+    except OSError as exc:
+        digest = UNREADABLE  # recorded once, like any rejection; a readable version gets its own hash
+        reason = f"{name}: file not readable ({exc.strerror or type(exc).__name__})"
+    else:
+        reason = None
     seen = con.execute(
         "SELECT file_name, status, error FROM quality.load_ledger WHERE source = ? AND content_hash = ?",
         [source, digest],
     ).fetchall()
-    if any(name == path.name for name, _, _ in seen):
-        previous = next((s, e) for n, s, e in seen if n == path.name)
-        status = "rejected" if previous[0] == "rejected" else "unchanged"
-        return FileOutcome(source, path.name, status, error=previous[1])
-    exported_on = export_date_of(path, loaded_at.date())
+    previous = next(((status, error) for n, status, error in seen if n == name), None)
+    if previous is not None:
+        # Seen before under this name and content: not recorded again. A file rejected by an earlier run stays
+        # flagged (the run summary, `followup status`) but does not fail this run: that run reported it.
+        status = "previously_rejected" if previous[0] == "rejected" else "unchanged"
+        return FileOutcome(source, name, status, error=previous[1])
+    if reason is not None:
+        return _reject(con, source, name, digest, exported_on, loaded_at, reason)
     if any(status == "loaded" for _, status, _ in seen):
         outcome = FileOutcome(
             source,
-            path.name,
+            name,
             "skipped_same_content",
-            error=f"{path.name}: same content as {seen[0][0]}, already loaded",
+            error=f"{name}: same content as {mask_text(seen[0][0])}, already loaded",
         )
         _ledger_row(con, outcome, digest, exported_on, loaded_at)
         return outcome
@@ -226,33 +300,33 @@ def load_file(
         profile = choose_profile(path, contract, profiles)
         read = read_file(path, contract, profile)
         checked = validate(read.frame, contract, profile, exported_on, patterns)
-    except RejectedFile as exc:
-        outcome = FileOutcome(source, path.name, "rejected", error=str(exc))
-        _ledger_row(con, outcome, digest, exported_on, loaded_at)
-        return outcome
+        rows = _pseudonymise(checked.valid, contract, checked.person_ids, key).with_columns(
+            pl.lit(digest[:16]).alias("_batch_id"),
+            pl.lit(name).alias("_file"),
+            pl.col(ROW_NUMBER).cast(pl.Int32),
+            pl.lit(exported_on).alias("_exported_on"),
+            pl.lit(loaded_at).alias("_loaded_at"),
+        )
+        quarantine = checked.findings.select(
+            pl.lit(source).alias("source"),
+            pl.lit(name).alias("file"),
+            pl.col(ROW_NUMBER).cast(pl.Int32).alias("row_number"),
+            "field",
+            "rule",
+            "value",
+            pl.lit(loaded_at).alias("loaded_at"),
+        )
+    except WAREHOUSE_ERRORS:
+        raise
+    except Exception as exc:  # noqa: BLE001 (whatever a malformed file makes a reader raise: the file's problem)
+        return _reject(con, source, name, digest, exported_on, loaded_at, rejection_reason(name, exc))
 
-    rows = _pseudonymise(checked.valid, contract, checked.person_ids, key).with_columns(
-        pl.lit(digest[:16]).alias("_batch_id"),
-        pl.lit(path.name).alias("_file"),
-        pl.col(ROW_NUMBER).cast(pl.Int32),
-        pl.lit(exported_on).alias("_exported_on"),
-        pl.lit(loaded_at).alias("_loaded_at"),
-    )
-    quarantine = checked.findings.select(
-        pl.lit(source).alias("source"),
-        pl.lit(path.name).alias("file"),
-        pl.col(ROW_NUMBER).cast(pl.Int32).alias("row_number"),
-        "field",
-        "rule",
-        "value",
-        pl.lit(loaded_at).alias("loaded_at"),
-    )
     con.execute("BEGIN TRANSACTION")
     try:
         loaded, duplicate = _write_rows(con, contract, rows)
         outcome = FileOutcome(
             source,
-            path.name,
+            name,
             "loaded",
             rows_read=read.frame.height,
             rows_loaded=loaded,
@@ -264,11 +338,19 @@ def load_file(
         _ledger_row(con, outcome, digest, exported_on, loaded_at)
         if quarantine.height:
             con.register("_quarantine_frame", quarantine.to_arrow())
-            con.execute("INSERT INTO quality.quarantine BY NAME SELECT * FROM _quarantine_frame").fetchall()
-            con.unregister("_quarantine_frame")
+            try:
+                con.execute("INSERT INTO quality.quarantine BY NAME SELECT * FROM _quarantine_frame").fetchall()
+            finally:
+                _unregister(con, "_quarantine_frame")
         con.execute("COMMIT")
+    except WAREHOUSE_ERRORS:
+        _rollback(con)
+        raise
+    except Exception as exc:  # noqa: BLE001 (a value DuckDB refuses: nothing of the file is kept)
+        _rollback(con)
+        return _reject(con, source, name, digest, exported_on, loaded_at, rejection_reason(name, exc))
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     return outcome
 
@@ -283,18 +365,33 @@ def reserve_patterns(
     for path in sorted(units_files, key=lambda p: (export_date_of(p, today), p.name), reverse=True):
         try:
             frame = read_file(path, contract, choose_profile(path, contract, profiles)).frame
-        except RejectedFile:
+        except WAREHOUSE_ERRORS:
+            raise
+        except Exception:  # noqa: BLE001 (an unreadable units file: its own load rejects it with the reason)
             continue
-        return dict(
+        return _compiling(
             frame.filter(pl.col("person_id_pattern").is_not_null()).select("unit_code", "person_id_pattern").iter_rows()
         )
-    return dict(
+    return _compiling(
         con.execute(
             """SELECT unit_code, person_id_pattern FROM raw.units
                WHERE person_id_pattern IS NOT NULL
                  AND _exported_on = (SELECT max(_exported_on) FROM raw.units)"""
         ).fetchall()
     )
+
+
+def _compiling(pairs) -> dict[str, str]:
+    """Only patterns that are regular expressions: a broken one validates no reserve number (its unit's reserve
+    numbers are quarantined) instead of failing every file that carries identity numbers."""
+    patterns = {}
+    for unit, pattern in pairs:
+        try:
+            re.compile(pattern, re.ASCII)  # as reserve_match uses it
+        except re.error:
+            continue
+        patterns[unit] = pattern
+    return patterns
 
 
 def load_source(
@@ -307,6 +404,58 @@ def load_source(
     patterns: dict[str, str] | None = None,
 ) -> list[FileOutcome]:
     ensure_all_tables(con)
+    mask_stored_file_names(con, contract.source)
     # Oldest export first, so that "the newer export wins" follows the order files were exported in.
     ordered = sorted(files, key=lambda p: (export_date_of(p, loaded_at.date()), p.name))
     return [load_file(con, contract, path, profiles, key, loaded_at, patterns) for path in ordered]
+
+
+def rejected_in_landing(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> list[tuple[str, str, str, datetime]]:
+    """Rejected files still in the landing folder (same masked name): source, file, reason, when rejected."""
+    rejected = con.execute(
+        """SELECT source, file_name, error, max(loaded_at) FROM quality.load_ledger
+           WHERE status = 'rejected' GROUP BY ALL ORDER BY ALL"""
+    ).fetchall()
+    present: dict[str, set[str]] = {}
+    for source in {r[0] for r in rejected}:
+        present[source] = {display_name(p) for p in landing_files(landing_dir, source)}
+    return [r for r in rejected if r[1] in present[r[0]]]
+
+
+def mask_stored_file_names(con: duckdb.DuckDBPyConnection, source: str) -> int:
+    """Mask identity numbers in the file names a warehouse loaded before names were masked (ledger, raw._file,
+    quarantine, key changes), so that its files are recognised under their masked names and the number is gone.
+    Costs one look at the source's ledger rows when there is nothing to do. Returns the names changed."""
+    names = [
+        n
+        for (n,) in con.execute(
+            "SELECT DISTINCT file_name FROM quality.load_ledger WHERE source = ?", [source]
+        ).fetchall()
+        if mask_text(n) != n
+    ]
+    if not names:
+        return 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name in names:
+            masked = mask_text(name)
+            con.execute(
+                "UPDATE quality.load_ledger SET file_name = ? WHERE source = ? AND file_name = ?",
+                [masked, source, name],
+            )
+            con.execute(
+                "UPDATE quality.load_ledger SET error = replace(error, ?, ?) WHERE source = ? AND contains(error, ?)",
+                [name, masked, source, name],
+            )
+            con.execute(f"UPDATE raw.{source} SET _file = ? WHERE _file = ?", [masked, name])
+            con.execute("UPDATE quality.quarantine SET file = ? WHERE source = ? AND file = ?", [masked, source, name])
+            con.execute("UPDATE quality.key_changes SET file = ? WHERE source = ? AND file = ?", [masked, source, name])
+            con.execute(
+                "UPDATE quality.key_changes SET previous_file = ? WHERE source = ? AND previous_file = ?",
+                [masked, source, name],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        _rollback(con)
+        raise
+    return len(names)

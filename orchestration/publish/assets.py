@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.publish.copy import MART_SCHEMAS, PublicationError, publish_period, write_published_copy
-from orchestration.resources import PublishedResource, WarehouseResource
+from orchestration.resources import PublishedResource, WarehouseResource, WriterLockResource
 from orchestration.transform.assets import followup_dbt_models
 
 PUBLISHED_GROUP = "published"
@@ -29,11 +29,15 @@ def _published_upstream() -> list[dg.AssetKey]:
     deps=_published_upstream(),
     kinds={"duckdb", "parquet", "csv"},
     description="<published_dir>/followup.duckdb: marts, reports, quality.load_ledger and quality.findings only; "
-    "reports under disclosure control across tables, also as Parquet and CSV (UTF-8 with BOM). One version folder, "
+    "reports under disclosure control across tables, also as Parquet, CSV (UTF-8 with BOM) and XLSX. One version "
+    "folder, "
     "switched to readers by one atomic rename of the link `current`.",
 )
 def published_copy(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, published: PublishedResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    published: PublishedResource,
+    writer_lock: WriterLockResource,  # held for the whole run: one writer at a time
 ) -> dg.MaterializeResult:
     # dbt ran in its own process and has exited: the warehouse is only read here.
     copy = write_published_copy(
@@ -106,7 +110,10 @@ def _build_publication(kind: str) -> dg.AssetsDefinition:
         "the published copy is refreshed. Already published periods are left as they are.",
     )
     def _publication(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource, published: PublishedResource
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        published: PublishedResource,
+        writer_lock: WriterLockResource,  # held for the whole run: one writer at a time
     ) -> dg.MaterializeResult:
         label = period_label(kind, context.partition_key)
         try:

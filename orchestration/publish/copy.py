@@ -2,12 +2,12 @@
 
 The copy is a separate DuckDB file built from the warehouse after a successful build: the marts, the reports and
 the quality ledger and findings only. Its report tables go through disclosure control across tables
-(`disclosure.py`), then every `reports` table is exported as Parquet and as CSV (UTF-8 with BOM, for Excel; cells
-that a spreadsheet would run as a formula neutralised). Database, exports and manifest of one publication are one
-folder `versions/<n>`, written under a temporary name, synced, renamed into place, and switched to readers with one
-atomic rename of the symbolic link `current`; the stable paths `followup.duckdb`, `parquet/`, `csv/` and
-`manifest.json` are links through `current`. A reader sees one whole version, never a half-written file, and
-readers never hold a lock the pipeline needs.
+(`disclosure.py`), then every `reports` table is exported as Parquet, CSV (UTF-8 with BOM, for Excel) and XLSX,
+code columns with their labels beside them (text that a spreadsheet would run as a formula neutralised). Database,
+exports and manifest of one publication are one folder `versions/<n>`, written under a temporary name, synced,
+renamed into place, and switched to readers with one atomic rename of the symbolic link `current`; the stable
+paths `followup.duckdb`, `parquet/`, `csv/` and `manifest.json` are links through `current`. A reader sees one
+whole version, never a half-written file, and readers never hold a lock the pipeline needs.
 
 Frozen periods: publishing a complete period copies its rows of every period-keyed `reports` table, as readers
 are shown them (disclosure control included), into the warehouse schema `publication` (owned by this module, like
@@ -31,6 +31,8 @@ import duckdb
 
 from orchestration import warehouse
 from orchestration.publish import disclosure
+from orchestration.publish.labels import labelled_query
+from orchestration.publish.workbooks import write_query_workbook
 
 COPY_NAME = "followup.duckdb"
 MANIFEST_NAME = "manifest.json"
@@ -38,7 +40,7 @@ VERSIONS_DIR = "versions"
 CURRENT_LINK = "current"
 # What readers open: symbolic links through `current`, so all of them change version at the same instant.
 STABLE_PATHS = (COPY_NAME, "parquet", "csv", MANIFEST_NAME)
-MART_SCHEMAS = ("intake", "process", "outcome", "cost", "reports")
+MART_SCHEMAS = ("intake", "process", "outcome", "cost", "evaluation", "reports")
 QUALITY_TABLES = ("load_ledger", "findings", "follow_up_completeness")
 FROZEN_SCHEMA = "publication"
 VERSIONS_TABLE = f"{FROZEN_SCHEMA}.versions"
@@ -214,7 +216,9 @@ def _copy_query(
         return f"SELECT * FROM {relation}"
     history = f"{_quote(source)}.{FROZEN_SCHEMA}.{_quote(table)}"
     versions = f"{_quote(source)}.{VERSIONS_TABLE}"
-    columns = ", ".join(_quote(c) for c in _columns(con, source, schema, table))
+    # A report that gained a column since its last freeze: its frozen rows show null there (UNION ALL BY NAME).
+    frozen_columns = set(_columns(con, source, FROZEN_SCHEMA, table))
+    columns = ", ".join(_quote(c) for c in _columns(con, source, schema, table) if c in frozen_columns)
     skip = f" AND period_label <> {_literal(thawed)}" if thawed else ""
     # Frozen periods show their latest published version; every other period shows the current build.
     return f"""
@@ -290,13 +294,13 @@ def _remove_leftovers(published_dir: Path) -> None:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _export_query(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """reports.<table> for a spreadsheet: a text cell starting with = + - @, a tab or a carriage return gets a
-    leading single quote, so that Excel or LibreOffice shows it as text instead of running it as a formula. Only
-    in the exported file: the table keeps the value."""
+def _export_query(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """`query` for a spreadsheet: a text cell starting with = + - @, a tab or a carriage return gets a leading
+    single quote, so that Excel or LibreOffice shows it as text instead of running it as a formula. Only in the
+    exported file: the table keeps the value."""
     starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_START)
     columns = []
-    for name, type_, *_ in con.execute(f"DESCRIBE reports.{_quote(table)}").fetchall():
+    for name, type_, *_ in con.execute(f"DESCRIBE ({query})").fetchall():
         column = _quote(name)
         if type_ == "VARCHAR":
             columns.append(
@@ -304,21 +308,24 @@ def _export_query(con: duckdb.DuckDBPyConnection, table: str) -> str:
             )
         else:
             columns.append(column)
-    return f"SELECT {', '.join(columns)} FROM reports.{_quote(table)}"
+    return f"SELECT {', '.join(columns)} FROM ({query})"
 
 
 def _export(con: duckdb.DuckDBPyConnection, table: str, staging: Path) -> list[Path]:
-    """reports.<table> as Parquet and as CSV with a UTF-8 byte-order mark (Excel then reads å, ä, ö right)."""
+    """reports.<table> as Parquet, as CSV with a UTF-8 byte-order mark (Excel then reads å, ä, ö right) and as XLSX;
+    code columns with their labels beside them (labels.py). Text a spreadsheet would run as a formula is
+    neutralised in the CSV (`_export_query`) and written as text in the XLSX (workbooks.py)."""
+    query = labelled_query(con, table)
     parquet = staging / "parquet" / f"{table}.parquet"
-    con.execute(f"COPY (SELECT * FROM reports.{_quote(table)}) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd)")
+    con.execute(f"COPY ({query}) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd)")
     plain = staging / f"{table}.plain.csv"
-    con.execute(f"COPY ({_export_query(con, table)}) TO '{plain}' (FORMAT csv, HEADER true)")
+    con.execute(f"COPY ({_export_query(con, query)}) TO '{plain}' (FORMAT csv, HEADER true)")
     csv = staging / "csv" / f"{table}.csv"
     with csv.open("wb") as out, plain.open("rb") as src:
         out.write(b"\xef\xbb\xbf")
         shutil.copyfileobj(src, out)
     plain.unlink()
-    return [parquet, csv]
+    return [parquet, csv, write_query_workbook(con, query, staging / "csv" / f"{table}.xlsx", table)]
 
 
 # ---------------------------------------------------------------------------------------------- versions
@@ -386,7 +393,7 @@ def write_published_copy(
 ) -> PublishedCopy:
     """Build a new version of the published copy and switch readers to it in one step.
 
-    The database, its Parquet and CSV exports and the manifest are written together into a temporary folder
+    The database, its Parquet, CSV and XLSX exports and the manifest are written together into a temporary folder
     (`.publishing-<pid>`), checkpointed, closed and synced; the folder is renamed to `versions/<n>`; then the
     symbolic link `current` is pointed at it with one atomic rename. `followup.duckdb`, `parquet/`, `csv/` and
     `manifest.json` are stable symbolic links through `current`, so a reader sees the whole previous version or
@@ -434,7 +441,7 @@ def write_published_copy(
                 f"SELECT count(*) FROM {_quote(schema)}.{_quote(table)}"
             ).fetchone()[0]
         if progress:
-            progress(f"published copy: {len(tables)} tables built, exporting reports as Parquet and CSV")
+            progress(f"published copy: {len(tables)} tables built, exporting reports as Parquet, CSV and XLSX")
         for name in tables:
             schema, table = name.split(".", 1)
             if schema == "reports":

@@ -1,6 +1,8 @@
 """The dbt project as assets: staging -> intermediate -> marts -> reports, dbt tests as asset checks."""
 
 import os
+import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +12,7 @@ from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.automation.freshness import marts_fingerprint, record_build_fingerprint
 from orchestration.config import dbt_environment
-from orchestration.resources import ReportingResource, WarehouseResource
+from orchestration.resources import ReportingResource, WarehouseResource, WriterLockResource
 from orchestration.transform.checks import preload_gx
 from orchestration.transform.dbt_project import FollowupTranslator, dbt_build_args, dbt_project, incremental_code_digest
 
@@ -29,6 +31,7 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
+_RUN_FOLDER = re.compile(r"[\w]+-[0-9a-f]{7}-[0-9a-f]{7}")  # dagster-dbt's per-invocation target folder
 INCREMENTAL_RECORD = "dbt_incremental_code.txt"  # beside the warehouse: the digest its incremental tables were built by
 
 
@@ -42,6 +45,7 @@ def followup_dbt_models(
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
     reporting: ReportingResource,
+    writer_lock: WriterLockResource,  # held for the whole run: one writer at a time
 ):
     # DbtCliResource hands the parent's environment to the dbt process: this is how the run's
     # configuration reaches profiles.yml. dbt runs in its own process, so its DuckDB connection is
@@ -75,3 +79,18 @@ def followup_dbt_models(
         if invocation.process.poll() is None:
             invocation.process.terminate()
             invocation.process.wait(timeout=60)
+        remove_old_run_folders(invocation.target_path)
+
+
+def remove_old_run_folders(current: Path) -> list[Path]:
+    """dagster-dbt gives every dbt invocation its own target folder (`<op>-<run id>-<uuid>`: run_results.json,
+    dbt.log and a copy of the compiled project, ~10 MB); nothing removes them. After each dbt step every such folder
+    but this step's own is deleted, so `dbt_project/target/` keeps manifest.json, partial_parse.msgpack and the
+    last build's artefacts. Only folders named like dagster-dbt's are touched."""
+    current = Path(current)
+    removed = []
+    for folder in current.parent.glob(f"{followup_dbt_models.op.name}-*-*"):
+        if folder.is_dir() and folder.name != current.name and _RUN_FOLDER.fullmatch(folder.name):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed

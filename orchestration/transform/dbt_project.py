@@ -20,15 +20,14 @@ from dbt_project import PROJECT_DIR
 DBT_PROJECT_DIR = PROJECT_DIR
 
 # dbt folders -> Dagster asset groups; the folder is the group, no per-model rules.
-_GROUP_FOLDERS = ("staging", "intermediate", "intake", "process", "outcome", "cost", "quality", "reports")
+_GROUP_FOLDERS = ("staging", "intermediate", "intake", "process", "outcome", "cost", "quality", "evaluation", "reports")
 
 
 @cache
 def dbt_project() -> DbtProject:
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    # Under `dagster dev` the manifest is rebuilt; in production it comes from `make install` (dbt parse).
-    project.prepare_if_dev()
-    return project
+    # The manifest is never built here, at import of a code location: `make install`, `followup run` (when it is
+    # missing) and `followup ui` (always, so edited models show) parse the project with the configured environment.
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 def dbt_executable() -> str:

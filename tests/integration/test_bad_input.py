@@ -42,6 +42,14 @@ reason, and nothing else in the warehouse changes.
 | 37 | append row already loaded (same content) | activities | rows_duplicate 1, nothing loaded |
 | 38 | same content under a new file name | activities | skipped_same_content, nothing loaded |
 | 39 | unit missing in units (loads; a finding) | enrolments | loaded, no quarantine |
+| 40 | XLSX whose sheet XML is cut off | ors | rejected: not a readable XLSX workbook (ParseError in the sheet) |
+| 41 | amount 1e20 (beyond DECIMAL(18,4)) | ledger | amount_sek out_of_range |
+| 42 | amount NaN / -inf / Infinity | ledger | amount_sek invalid_type |
+| 43 | integer beyond 32 bits | ors | session_no out_of_range |
+| 44 | identity number in fullwidth / Arabic-Indic digits | enrolments | person_id invalid_person_id, masked |
+| 45 | CR-only line ends (classic Mac) | enrolments | loaded, row numbers as lines |
+| 46 | a value DuckDB refuses while writing | ledger | rejected with DuckDB's reason; the next file loads |
+| 47 | identity number in the file name | enrolments | loaded; the name masked in ledger, raw, quarantine |
 """
 
 import shutil
@@ -56,7 +64,7 @@ from orchestration.warehouse import ensure_all_tables
 from sources.contracts import load_contract
 from sources.profiles import available_profiles
 
-KEY = b"bad-input-corpus"
+KEY = b"bad-input-corpus-key-of-32-bytes-or-more"
 E_HEAD = "case_id,person_id,anonymous,unit_code,enrolled_on,gender,exited_on,exit_reason,phase\n"
 GOOD = "C1,19811218-9876,false,PIMA,2017-01-10,female,,,\n"
 A_HEAD = "activity_id,case_id,activity_on,activity_type,intervention_category,minutes\n"
@@ -150,6 +158,34 @@ REJECTED = [
         "e_2018-01-29.csv: missing required column(s) case_id, unit_code, enrolled_on, gender",
     ),
 ]
+
+
+def _malformed_sheet_xml() -> bytes:
+    """A workbook whose zip is intact but whose sheet XML stops half way (openpyxl parses it only when read)."""
+    import io
+    import zipfile
+
+    good = zipfile.ZipFile(io.BytesIO(_xlsx([ORS_HEAD, ["R1", "C1", "2017-03-01", "ors", 5, 5, 5, 5]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as broken:
+        for item in good.infolist():
+            data = good.read(item.filename)
+            broken.writestr(item, data[: len(data) // 2] if item.filename == "xl/worksheets/sheet1.xml" else data)
+    return out.getvalue()
+
+
+REJECTED += [
+    (
+        "malformed_sheet_xml",
+        "ors",
+        "o_2018-01-29.xlsx",
+        _malformed_sheet_xml(),
+        "o_2018-01-29.xlsx: not a readable XLSX workbook (ParseError in the sheet)",
+    ),
+]
+
+LEDGER_HEAD = "entry_id,unit_code,booked_on,cost_category,amount_sek\n"
+ORS_SESSION_HEAD = "response_id,case_id,administered_on,session_no,form,individual,interpersonal,social,overall\n"
 
 ROWS = [
     (
@@ -291,6 +327,38 @@ ROWS = [
         "enrolments",
         E_HEAD + "C2,,false,PIMA,2017-01-10,female,,,\n",
         [("person_id", "required_missing", None)],
+    ),
+    (
+        "huge_amount",
+        "ledger",
+        LEDGER_HEAD + "L1,PIMA,2017-01-31,other,1e20\n",
+        [("amount_sek", "out_of_range", "1e20")],
+    ),
+    ("nan_amount", "ledger", LEDGER_HEAD + "L1,PIMA,2017-01-31,other,NaN\n", [("amount_sek", "invalid_type", "NaN")]),
+    ("minus_inf", "ledger", LEDGER_HEAD + "L1,PIMA,2017-01-31,other,-inf\n", [("amount_sek", "invalid_type", "-inf")]),
+    (
+        "infinity",
+        "ledger",
+        LEDGER_HEAD + "L1,PIMA,2017-01-31,other,Infinity\n",
+        [("amount_sek", "invalid_type", "Infinity")],
+    ),
+    (
+        "int_beyond_32_bits",
+        "ors",
+        ORS_SESSION_HEAD + "R1,C1,2017-03-01,3000000000,ors,5,5,5,5\n",
+        [("session_no", "out_of_range", "3000000000")],
+    ),
+    (
+        "fullwidth_digits",
+        "enrolments",
+        E_HEAD + "C2,１９８１１２１８-９８７６,false,PIMA,2017-01-10,female,,,\n",
+        [("person_id", "invalid_person_id", "１９８１１２１８-****")],
+    ),
+    (
+        "arabic_indic_digits",
+        "enrolments",
+        E_HEAD + "C2,١٩٨١١٢١٨٩٨٧٦,false,PIMA,2017-01-10,female,,,\n",
+        [("person_id", "invalid_person_id", "١٩٨١١٢١٨-****")],
     ),
     (
         "duplicate_key",
@@ -457,3 +525,102 @@ def test_relanding_the_same_files_changes_nothing(baseline, tmp_path):
         second = _load(con, landing, "activities")
         assert _counts(con) == before
     assert [o.status for o in first + second] == ["unchanged", "unchanged"]
+
+
+def test_cr_only_line_ends_load_like_lf(baseline, tmp_path):
+    text = E_HEAD + GOOD.replace("C1", "C5") + "C6,19811218-9875,false,PIMA,2017-01-10,female,,,\n"
+    outcomes, changed, quarantine = _apply(
+        baseline, tmp_path, "enrolments", "enrolments_2018-02-28.csv", text.replace("\n", "\r").encode()
+    )
+    (outcome,) = outcomes
+    assert (outcome.status, outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == ("loaded", 2, 1, 1)
+    assert quarantine == [("person_id", "invalid_person_id", "19811218-****")]
+    with duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True) as con:
+        rows = con.execute("SELECT row_number FROM quality.quarantine WHERE file = 'enrolments_2018-02-28.csv'")
+        assert rows.fetchall() == [(3,)]  # the line in the file, as with LF
+
+
+def test_a_value_duckdb_refuses_rejects_the_file_and_the_next_file_loads(baseline, tmp_path):
+    """The write is the last line of defence: whatever DuckDB refuses rejects that file with DuckDB's reason, in
+    one line, and leaves nothing of it; the source's next file loads. Here the raw column is narrower than the
+    contract (as an older warehouse could have it), so validation passes 123456.5 and the cast fails."""
+    db = tmp_path / "wh.duckdb"
+    shutil.copy(baseline, db)
+    landing = tmp_path / "landing"
+    (landing / "ledger").mkdir(parents=True)
+    (landing / "ledger" / "ledger_2018-01-29.csv").write_text(
+        LEDGER_HEAD + "L1,PIMA,2017-01-31,other,12.5\nL2,PIMA,2017-01-31,other,123456.5\n", encoding="utf-8"
+    )
+    (landing / "ledger" / "ledger_2018-02-28.csv").write_text(
+        LEDGER_HEAD + "L3,PIMA,2017-02-28,other,99.5\n", encoding="utf-8"
+    )
+    with duckdb.connect(str(db)) as con:
+        con.execute("ALTER TABLE raw.ledger ALTER amount_sek TYPE DECIMAL(6,2)")
+        first, second = _load(con, landing, "ledger")
+        ledger = con.execute(
+            "SELECT file_name, status, rows_loaded, error FROM quality.load_ledger WHERE source = 'ledger'"
+        )
+        rows = ledger.fetchall()
+        raw = con.execute("SELECT entry_id, _file FROM raw.ledger ORDER BY entry_id").fetchall()
+        quarantine = con.execute("SELECT count(*) FROM quality.quarantine WHERE source = 'ledger'").fetchone()[0]
+    assert (first.status, second.status) == ("rejected", "loaded")
+    assert first.error.startswith("ledger_2018-01-29.csv: could not be loaded (ConversionException: ")
+    assert "\n" not in first.error
+    assert sorted(rows) == [
+        ("ledger_2018-01-29.csv", "rejected", 0, first.error),
+        ("ledger_2018-02-28.csv", "loaded", 1, None),
+    ]
+    assert raw == [("L3", "ledger_2018-02-28.csv")] and quarantine == 0  # nothing of the rejected file
+
+
+def test_identity_numbers_in_file_names_are_masked_wherever_the_name_is_stored(baseline, tmp_path):
+    name = "enrolments_19811218-9876_2018-02-28.csv"
+    masked = "enrolments_19811218-****_2018-02-28.csv"
+    text = E_HEAD + GOOD.replace("C1", "C8") + "C9,19811218-9875,false,PIMA,2017-01-10,female,,,\n"
+    outcomes, changed, _ = _apply(baseline, tmp_path, "enrolments", name, text.encode())
+    assert [(o.file_name, o.status, o.rows_loaded) for o in outcomes] == [(masked, "loaded", 1)]
+    with duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM quality.load_ledger WHERE file_name = ?", [masked]).fetchone() == (1,)
+        assert con.execute("SELECT DISTINCT _file FROM raw.enrolments WHERE case_id = 'C8'").fetchall() == [(masked,)]
+        assert con.execute(
+            "SELECT DISTINCT file FROM quality.quarantine WHERE file LIKE 'enrol%-****%'"
+        ).fetchall() == [(masked,)]
+        names = con.execute(
+            "SELECT file_name FROM quality.load_ledger UNION ALL SELECT _file FROM raw.enrolments "
+            "UNION ALL SELECT file FROM quality.quarantine"
+        ).fetchall()
+    assert not [n for (n,) in names if "9876" in n]
+    # Loading the folder again: the same (masked) name and content is recognised, nothing is recorded twice.
+    db = tmp_path / "wh.duckdb"
+    with duckdb.connect(str(db)) as con:
+        again = _load(con, tmp_path / "landing", "enrolments")
+    assert [o.status for o in again] == ["unchanged"]
+
+
+def test_a_file_rejected_earlier_is_not_rejected_again(baseline, tmp_path):
+    outcomes, changed, _ = _apply(baseline, tmp_path, "enrolments", "e_2018-01-29.csv", b"")
+    assert [o.status for o in outcomes] == ["rejected"]
+    with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
+        again = _load(con, tmp_path / "landing", "enrolments")
+        assert con.execute("SELECT count(*) FROM quality.load_ledger WHERE status = 'rejected'").fetchone() == (1,)
+    assert [(o.status, o.error) for o in again] == [("previously_rejected", "e_2018-01-29.csv: file is empty")]
+
+
+def test_names_stored_unmasked_by_an_older_version_are_masked_and_recognised(baseline, tmp_path):
+    name, masked = "enrolments_19811218-9876_2018-02-28.csv", "enrolments_19811218-****_2018-02-28.csv"
+    text = E_HEAD + GOOD.replace("C1", "C8") + "C9,19811218-9875,false,PIMA,2017-01-10,female,,,\n"
+    _apply(baseline, tmp_path, "enrolments", name, text.encode())
+    (tmp_path / "landing" / "enrolments" / "copy.csv").write_bytes(text.encode())
+    with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
+        # As a warehouse loaded before names were masked holds them.
+        con.execute("UPDATE quality.load_ledger SET file_name = ? WHERE file_name = ?", [name, masked])
+        con.execute("UPDATE raw.enrolments SET _file = ? WHERE _file = ?", [name, masked])
+        con.execute("UPDATE quality.quarantine SET file = ? WHERE file = ?", [name, masked])
+        outcomes = _load(con, tmp_path / "landing", "enrolments")
+        texts = con.execute(
+            """SELECT file_name || coalesce(error, '') FROM quality.load_ledger
+               UNION ALL SELECT _file FROM raw.enrolments UNION ALL SELECT file FROM quality.quarantine"""
+        ).fetchall()
+    assert [(o.file_name, o.status) for o in outcomes] == [("copy.csv", "skipped_same_content"), (masked, "unchanged")]
+    assert outcomes[0].error == f"copy.csv: same content as {masked}, already loaded"
+    assert not [t for (t,) in texts if "9876" in t] and [t for (t,) in texts if masked in t]

@@ -159,7 +159,18 @@ def test_exits_report(query):
     # ADD 2017: two exits behind the shares, so the shares are withheld too.
     assert query(
         "SELECT DISTINCT suppressed_columns FROM reports.exits WHERE unit_code = 'ADD' AND period_label = '2017'"
-    ) == [("exited_cases,positive_exit_share,dropout_share",)]
+    ) == [
+        (
+            "exited_cases,positive_exit_share,positive_exit_share_ci_low,positive_exit_share_ci_high,dropout_share,"
+            "dropout_share_ci_low,dropout_share_ci_high",
+        )
+    ]
+    # PIMA 2017: 7 of 12 positive exits and 0 dropouts, published with their intervals
+    assert query(
+        """SELECT DISTINCT positive_exit_share_ci_low, positive_exit_share_ci_high, dropout_share_ci_low,
+                  dropout_share_ci_high
+           FROM reports.exits WHERE unit_code = 'PIMA' AND period_label = '2017'"""
+    ) == [(pytest.approx(0.3195, abs=5e-5), pytest.approx(0.8067, abs=5e-5), 0.0, pytest.approx(0.2425, abs=5e-5))]
 
 
 def test_budget_vs_actual_report_is_not_suppressed(query):
@@ -224,6 +235,11 @@ def test_socioeconomic_with_parameters_and_price_year(query):
     )
     ((measured, exited, coverage, gross, muni, si, state, earn, adjusted, cost, payback, pv, npv, bcr, *params),) = rows
     assert (measured, exited, coverage) == (8, 13, pytest.approx(8 / 13))
+    # Wilson 8 of 13: (9.920729 -/+ 1.959964 x sqrt(8 x 5 / 13 + 0.960365)) / 16.841459 = [0.3552, 0.8229]
+    assert query(
+        """SELECT coverage_ci_low, coverage_ci_high FROM cost.socioeconomic
+           WHERE unit_code = 'PIMA' AND period_label = '2017'"""
+    ) == [(pytest.approx(0.3552, abs=5e-5), pytest.approx(0.8229, abs=5e-5))]
     assert (gross, muni, si, state, earn) == (
         Decimal(144000),
         Decimal(114000),

@@ -36,6 +36,17 @@ Follow-up completeness PIMA 2017-H2 (11 active): ORS >= 1 P13-P16 = 4, >= 2 = 3 
 Transfers: A2 ADD -> PIMA exited 2017-10-02: 1 in 2017-10, 2017-Q4, 2017-H2, 2017.
 By subgroup PIMA 2017 (all female, unemployment; age at enrolment): 18-20 P01 P03 P04 P05 P07 P08 P11 = 7 exits,
   4 positive; 21-25 P02 P06 P09 P10 P12 = 5 exits, 3 positive. ORS pairs: 18-20 P13 (improvement), P15; 21-25 P14.
+Wilson score 95 % intervals (z = 1.959964, z^2 = 3.841459; low, high = (x + z^2/2 -/+ z sqrt(x(n - x)/n + z^2/4)) /
+  (n + z^2)): 7 of 12 positive exits in 2017: (8.920729 -/+ 1.959964 x sqrt(2.916667 + 0.960365) = 3.859206) /
+  15.841459 = [0.3195, 0.8067]; 0 of 12 dropouts: [0, 3.841459 / 15.841459 = 0.2425]. 6 of 8 wellbeing: (7.920729
+  -/+ 1.959964 x sqrt(1.5 + 0.960365) = 3.074311) / 11.841459 = [0.4093, 0.9285]. 7 of 11 action plans: (8.920729 -/+
+  1.959964 x sqrt(2.545455 + 0.960365) = 3.669803) / 14.841459 = [0.3538, 0.8483]. 1 of 2 (ADD dropouts 2017):
+  (2.920729 -/+ 1.959964 x sqrt(0.5 + 0.960365) = 2.368530) / 5.841459 = [0.0945, 0.9055]. By subgroup 4 of 7:
+  [0.2505, 0.8418], 3 of 5: [0.2307, 0.8824].
+Goal evidence PIMA 2017-H2: action plan 7/11 [0.3538, 0.8483] against >= 0.9: clearly_not_met; wellbeing 0.75
+  [0.4093, 0.9285] against >= 1.0: clearly_not_met; attendance (hours: no interval) 0.75, not met: clearly_not_met.
+  ADD dropout_share <= 0.5: 2017 1 of 2 [0.0945, 0.9055] inconclusive; 2017-03 1 of 1 [0.2065, 1] inconclusive
+  (not met, but the interval reaches below 0.5); 2017-10 0 of 1 [0, 0.7935] inconclusive.
 Staff survey PIMA 2017-H2 (6 respondents): q01 5,4,3,5,2,4 -> n 6, mean 23/6, agreeing 4/6; q02 3,2,2,1,4,3 -> 1/6,
   mean 2.5; q03 4,4,5,4,1 -> n 5, agreeing 4/5, mean 3.6; q04 answered by 2: suppressed. ADD has 3 respondents:
   not published.
@@ -44,6 +55,11 @@ Staff survey PIMA 2017-H2 (6 respondents): q01 5,4,3,5,2,4 -> n 6, mean 23/6, ag
 import pytest
 
 pytestmark = pytest.mark.slow
+
+
+def approx(value):
+    """A bound computed by hand to 4 decimals."""
+    return pytest.approx(value, abs=5e-5)
 
 
 def _goals(query, unit, period):
@@ -200,9 +216,38 @@ def test_by_subgroup_and_its_report(query):
     # 4 of 7 and 3 of 5 positive exits are small counts: beside the published exits the shares would give them
     # back, so the shares go with them.
     assert report == [
-        ("18-20", 7, None, None, None, None, "positive_exits,ors_pairs,ors_reliable_improvement,positive_exit_share"),
-        ("21-25", 5, None, None, None, 0, "positive_exits,ors_pairs,positive_exit_share"),
+        (
+            "18-20",
+            7,
+            None,
+            None,
+            None,
+            None,
+            "positive_exits,ors_pairs,ors_reliable_improvement,positive_exit_share,positive_exit_share_ci_low,"
+            "positive_exit_share_ci_high",
+        ),
+        (
+            "21-25",
+            5,
+            None,
+            None,
+            None,
+            0,
+            "positive_exits,ors_pairs,positive_exit_share,positive_exit_share_ci_low,positive_exit_share_ci_high",
+        ),
     ]
+    intervals = query(
+        """SELECT age_band, positive_exit_share_ci_low, positive_exit_share_ci_high FROM outcome.by_subgroup
+           WHERE unit_code = 'PIMA' AND period_label = '2017' ORDER BY age_band"""
+    )
+    assert intervals == [
+        ("18-20", pytest.approx(0.2505, abs=5e-5), pytest.approx(0.8418, abs=5e-5)),
+        ("21-25", pytest.approx(0.2307, abs=5e-5), pytest.approx(0.8824, abs=5e-5)),
+    ]
+    assert query(
+        """SELECT positive_exit_share_ci_low, positive_exit_share_ci_high FROM reports.outcome_by_subgroup
+           WHERE unit_code = 'PIMA' AND period_label = '2017'"""
+    ) == [(None, None), (None, None)]
 
 
 def test_staff_survey_report(query):
@@ -251,12 +296,24 @@ def test_leadership_overview(query):
             0,
             None,
             0,
-            "active_cases,new_cases,exited_cases,ongoing_at_end,transfers_out,"
-            "action_plan_within_90_days_share,positive_exit_share",
+            "active_cases,new_cases,exited_cases,ongoing_at_end,transfers_out,action_plan_within_90_days_share,"
+            "action_plan_within_90_days_share_ci_low,action_plan_within_90_days_share_ci_high,positive_exit_share,"
+            "positive_exit_share_ci_low,positive_exit_share_ci_high",
         ),
         # MISSB closed its last cases in 2009: a unit with nothing in 2017 shows zeros, not a missing row.
         ("MISSB", 0, 0, None, None, 0, 0, 0, ""),
-        ("PIMA", 18, 12, pytest.approx(40 / 56), 0.75, 0, 0, None, "transfers_in,ors_reliable_improvement_share"),
+        (
+            "PIMA",
+            18,
+            12,
+            pytest.approx(40 / 56),
+            0.75,
+            0,
+            0,
+            None,
+            "transfers_in,ors_reliable_improvement_share,ors_reliable_improvement_share_ci_low,"
+            "ors_reliable_improvement_share_ci_high",
+        ),
     ]
 
 
@@ -272,3 +329,68 @@ def test_srs_alliance_share_on_the_scorecard(query):
            WHERE unit_code = 'PIMA' AND period_label = '2017-H2'"""
     )
     assert (sessions, share) == (6, None) and "srs_alliance_flag_share" in suppressed.split(",")
+
+
+def test_wilson_intervals_on_the_marts(query):
+    assert query(
+        """SELECT DISTINCT positive_exit_share_ci_low, positive_exit_share_ci_high, dropout_share_ci_low,
+                  dropout_share_ci_high
+           FROM outcome.exits WHERE unit_code = 'PIMA' AND period_label = '2017'"""
+    ) == [(approx(0.3195), approx(0.8067), 0.0, approx(0.2425))]
+    assert query(
+        """SELECT wellbeing_improved_share_ci_low, wellbeing_improved_share_ci_high FROM outcome.instrument_summary
+           WHERE unit_code = 'PIMA' AND period_label = '2017-H2' AND measure = 'wellbeing'"""
+    ) == [(approx(0.4093), approx(0.9285))]
+    assert query(
+        """SELECT action_plan_within_90_days_share_ci_low, action_plan_within_90_days_share_ci_high
+           FROM process.period_summary WHERE unit_code = 'PIMA' AND period_label = '2017-H2'"""
+    ) == [(approx(0.3538), approx(0.8483))]
+    # the horizon cohort is empty: no share, no interval
+    assert query(
+        """SELECT DISTINCT work_or_studies_at_horizon_share_ci_low, work_or_studies_at_horizon_share_ci_high
+           FROM outcome.status_at_horizon WHERE unit_code = 'PIMA'"""
+    ) == [(None, None)]
+
+
+def test_goal_evidence(query):
+    rows = query(
+        """SELECT metric, ci_low, ci_high, evidence FROM outcome.goal_attainment
+           WHERE unit_code = 'PIMA' AND period_label = '2017-H2' ORDER BY metric"""
+    )
+    assert rows == [
+        ("action_plan_within_90_days_share", approx(0.3538), approx(0.8483), "clearly_not_met"),
+        ("attendance_rate", None, None, "clearly_not_met"),
+        ("wellbeing_improved_share", approx(0.4093), approx(0.9285), "clearly_not_met"),
+        ("work_or_studies_at_horizon_share", None, None, "not_yet_measurable"),
+    ]
+    add = {
+        period: (status, low, high, evidence)
+        for period, status, low, high, evidence in query(
+            """SELECT period_label, status, ci_low, ci_high, evidence FROM outcome.goal_attainment
+               WHERE unit_code = 'ADD' AND metric = 'dropout_share'
+                 AND period_label IN ('2017', '2017-03', '2017-04', '2017-10')"""
+        )
+    }
+    assert add == {
+        "2017": ("met", approx(0.0945), approx(0.9055), "inconclusive"),
+        "2017-03": ("not_met", approx(0.2065), 1.0, "inconclusive"),
+        "2017-04": ("no_data", None, None, "no_data"),
+        "2017-10": ("met", 0.0, approx(0.7935), "inconclusive"),
+    }
+
+
+def test_scorecard_intervals_and_goal_evidence(query):
+    rows = query(
+        """SELECT after_unit_end, wellbeing_improved_share_ci_low, wellbeing_improved_share_ci_high,
+                  action_plan_within_90_days_share_ci_low, positive_exit_share_ci_low,
+                  goal_wellbeing_improved_share_evidence, goal_attendance_rate_evidence, goal_dropout_share_evidence
+           FROM reports.unit_scorecard WHERE unit_code = 'PIMA' AND period_label = '2017-H2'"""
+    )
+    # 2 positive exits of 5: the share and its interval are suppressed together
+    assert rows == [(False, approx(0.4093), approx(0.9285), approx(0.3538), None, "clearly_not_met", "clearly_not_met",
+                     None)]  # fmt: skip
+    ((evidence, suppressed),) = query(
+        """SELECT goal_dropout_share_evidence, suppressed_columns FROM reports.unit_scorecard
+           WHERE unit_code = 'ADD' AND period_label = '2017'"""
+    )
+    assert evidence is None and "goal_dropout_share_evidence" in suppressed.split(",")

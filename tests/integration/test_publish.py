@@ -33,7 +33,7 @@ from tests.conftest import TEST_KEY
 pytestmark = pytest.mark.slow
 
 FOLLOWUP = str(Path(sys.executable).parent / "followup")
-PUBLISHED_SCHEMAS = {"intake", "process", "outcome", "cost", "reports", "quality"}
+PUBLISHED_SCHEMAS = {"intake", "process", "outcome", "cost", "evaluation", "reports", "quality"}
 PUBLISHED_QUALITY = {"load_ledger", "findings", "follow_up_completeness"}
 CANDIDATE = re.compile(rb"(?<![0-9A-Za-z])((?:19|20)?\d{6}[-+]?\d{4})(?![0-9A-Za-z])")
 

@@ -1,4 +1,5 @@
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -6,7 +7,7 @@ import pytest
 
 from orchestration.config import ConfigError, load_settings
 from orchestration.transform.dbt_project import dbt_build_args
-from sources.pseudonymisation import PseudonymKeyError, load_key
+from sources.pseudonymisation import PseudonymKeyError, check_key, load_key
 
 
 def test_defaults_then_file_then_environment(tmp_path):
@@ -63,7 +64,41 @@ def test_demo_creates_a_private_key_file_once(tmp_path):
     first = load_key(None, key_file, "demo")
     assert oct(os.stat(key_file).st_mode & 0o777) == "0o600"
     assert load_key(None, key_file, "demo") == first and len(first) == 64
-    assert load_key("from-env", key_file, "production") == b"from-env"
+    assert load_key("from-env-" + "x" * 23, key_file, "production") == b"from-env-" + b"x" * 23
+
+
+@pytest.mark.parametrize("environment", ["demo", "production"])
+def test_keys_shorter_than_32_bytes_are_refused_everywhere(tmp_path, environment):
+    with pytest.raises(PseudonymKeyError, match="is 31 bytes long; a pseudonymisation key needs at least 32"):
+        load_key("k" * 31, None, environment)
+    assert load_key("k" * 32, None, environment) == b"k" * 32
+    key_file = tmp_path / "short.key"
+    key_file.write_text("test-secret-not-for-production\n", encoding="utf-8")  # 30 bytes: the old test key
+    key_file.chmod(0o600)
+    with pytest.raises(PseudonymKeyError, match=f"pseudonym key file {key_file} is 30 bytes long"):
+        load_key(None, key_file, environment)
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o620])
+def test_key_files_open_to_group_or_others_are_refused(tmp_path, mode):
+    key_file = tmp_path / "pseudonym.key"
+    key_file.write_text("a" * 64, encoding="utf-8")
+    key_file.chmod(mode)
+    message = f"pseudonym key file {key_file} is accessible to group or others (mode {mode:04o}); run `chmod 600"
+    with pytest.raises(PseudonymKeyError, match=re.escape(message)):
+        load_key(None, key_file, "production")
+    with pytest.raises(PseudonymKeyError, match=re.escape(message)):
+        load_key(None, key_file, "demo")  # the demo never replaces or ignores a key file it cannot trust
+    key_file.chmod(0o400)
+    assert load_key(None, key_file, "production") == b"a" * 64
+
+
+def test_the_check_used_by_sensors_and_schedules_creates_nothing(tmp_path):
+    key_file = tmp_path / "secrets" / "pseudonym.key"
+    check_key(None, key_file, "demo")  # the demo key file is created by the run, not by the check
+    assert not key_file.exists()
+    with pytest.raises(PseudonymKeyError, match="refuses to run without one"):
+        check_key(None, key_file, "production")
 
 
 def test_dbt_is_always_built_with_its_data_tests_and_without_unit_tests():

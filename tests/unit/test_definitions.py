@@ -59,7 +59,9 @@ def test_jobs_schedule_and_sensors(tmp_path):
     assert selected("build_marts") | raw == selected("followup")
     schedule = defs.resolve_schedule_def("nightly")
     assert schedule.cron_schedule == "0 2 * * *" and schedule.job_name == "load_landing"
-    context = dg.build_schedule_context(scheduled_execution_time=None)
+    context = dg.build_schedule_context(
+        scheduled_execution_time=None, resources={"pseudonymiser": defs.resources["pseudonymiser"]}
+    )
     requests = list(schedule.evaluate_tick(context).run_requests or [])
     assert len(requests) == 1
     sensors = {s.name for s in defs.sensors}
@@ -78,12 +80,15 @@ def test_landing_sensor_loads_only_what_no_run_has_seen(tmp_path):
     """After `followup run` loaded the folder, a daemon started on the same instance starts nothing."""
     from orchestration.automation.freshness import landing_snapshot, snapshot_observation
     from orchestration.automation.sensors import landing_folder_sensor
-    from orchestration.resources import LandingResource
+    from orchestration.resources import LandingResource, PseudonymiserResource
 
     landing = tmp_path / "landing"
     (landing / "enrolments").mkdir(parents=True)
     (landing / "ledger").mkdir()
-    resources = {"landing": LandingResource(landing_dir=str(landing))}
+    resources = {
+        "landing": LandingResource(landing_dir=str(landing)),
+        "pseudonymiser": PseudonymiserResource(key="k" * 32, environment="production"),
+    }
     with dg.DagsterInstance.ephemeral() as instance:
         with dg.build_sensor_context(instance=instance, resources=resources) as context:
             assert landing_folder_sensor(context).skip_message == "no new files in the landing folder"
@@ -109,3 +114,36 @@ def test_landing_sensor_loads_only_what_no_run_has_seen(tmp_path):
             request = landing_folder_sensor(context)
         assert request.asset_selection == [dg.AssetKey(["raw", "ledger"])]
         assert request.tags["followup/new_files"] == "1"
+
+
+def test_without_a_usable_key_the_sensor_and_the_schedule_start_no_load(tmp_path):
+    """Production without a key: neither the landing sensor nor the nightly schedule starts a load (the load's
+    assets would refuse too, tests/integration/test_keys.py). A short key and an open key file count as none."""
+    from orchestration.automation.sensors import landing_folder_sensor
+    from orchestration.resources import LandingResource, PseudonymiserResource
+
+    landing = tmp_path / "landing"
+    (landing / "ledger").mkdir(parents=True)
+    (landing / "ledger" / "l_2018-01-29.csv").write_text("y", encoding="utf-8")
+    open_file = tmp_path / "open.key"
+    open_file.write_text("a" * 64, encoding="utf-8")
+    open_file.chmod(0o644)
+    nightly = _defs(tmp_path).resolve_schedule_def("nightly")
+    expected = {
+        "none": "not loading: no pseudonymisation key configured",
+        "short": "not loading: FOLLOWUP_PSEUDONYM_KEY is 30 bytes long",
+        "open_file": f"not loading: pseudonym key file {open_file} is accessible to group or others (mode 0644)",
+    }
+    keys = {
+        "none": PseudonymiserResource(key_file=str(tmp_path / "missing.key"), environment="production"),
+        "short": PseudonymiserResource(key="test-secret-not-for-production", environment="production"),
+        "open_file": PseudonymiserResource(key_file=str(open_file), environment="production"),
+    }
+    with dg.DagsterInstance.ephemeral() as instance:
+        for name, pseudonymiser in keys.items():
+            resources = {"landing": LandingResource(landing_dir=str(landing)), "pseudonymiser": pseudonymiser}
+            with dg.build_sensor_context(instance=instance, resources=resources) as context:
+                assert landing_folder_sensor(context).skip_message.startswith(expected[name]), name
+            context = dg.build_schedule_context(scheduled_execution_time=None, resources=resources)
+            tick = nightly.evaluate_tick(context)
+            assert not tick.run_requests and tick.skip_message.startswith(expected[name]), name

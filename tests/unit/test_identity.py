@@ -9,6 +9,7 @@ from sources.identity import (
     InvalidId,
     luhn_check_digit,
     mask,
+    mask_text,
     parse_cpr,
     parse_person_id,
     parse_swedish,
@@ -91,6 +92,43 @@ def test_mask_never_shows_the_serial():
     assert mask("8503121234") == "850312-****"
     assert mask("12") == "****"
     assert mask("R-2017-004") == "****" and mask("1985031212345") == "****"
+
+
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+EASTERN_ARABIC = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+@pytest.mark.parametrize("digits", [FULLWIDTH, ARABIC_INDIC, EASTERN_ARABIC], ids=["fullwidth", "arabic", "persian"])
+@pytest.mark.parametrize("value", ["19811218-9876", "198112189876", "811218-9876", "8112189876"])
+def test_only_ascii_digits_make_an_identity_number(digits, value):
+    """`\\d` and int() accept every script's digits: such a number would be hashed as written and one person would
+    get two keys. Look-alike digits are invalid (quarantined as invalid_person_id)."""
+    assert parse_swedish(value, EXPORT).normalised == "198112189876"
+    look_alike = value.translate(digits)
+    with pytest.raises(InvalidId):
+        parse_swedish(look_alike, EXPORT)
+    with pytest.raises(InvalidId):
+        parse_person_id(look_alike, EXPORT)
+    assert parse_swedish_common(pl.Series([look_alike]), EXPORT).row(0) == (None, None, None)
+    with pytest.raises(InvalidId):
+        parse_cpr("010203-4568".translate(digits))
+    # A unit's reserve pattern written with \\d means ASCII digits too.
+    with pytest.raises(InvalidId):
+        parse_person_id("R-2017-004".translate(digits), EXPORT, reserve_pattern=r"R-\d{4}-\d{3}")
+
+
+def test_identity_numbers_in_free_text_are_masked():
+    assert mask_text("placements_19410924-4170_2026-10-20.csv") == "placements_19410924-****_2026-10-20.csv"
+    assert mask_text("placements_194109244170.csv") == "placements_19410924-****.csv"
+    assert mask_text("p_410924-4170_x.xlsx") == "p_410924-****_x.xlsx"
+    assert mask_text("p_4109244170.csv") == "p_410924-****.csv"
+    assert mask_text("p_410924+4170 and 19410924 4170") == "p_410924-**** and 19410924-****"
+    assert mask_text("p_１９４１０９２４-４１７０.csv") == "p_１９４１０９２４-****.csv"  # every script's digits
+    # Dates, export dates, other numbers and longer digit runs stay as they are.
+    for text in ("ledger_2018-01-29.csv", "units 2017-2018 v12.csv", "batch_20180129123456.csv", "12345-6789"):
+        assert mask_text(text) == text
+    assert mask_text(None) is None
 
 
 def _numbers(rng: random.Random, n: int) -> list[str]:

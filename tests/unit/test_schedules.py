@@ -36,7 +36,11 @@ def test_every_schedule_evaluates_to_its_run(tmp_path):
     for name, (tick, job, partition, label) in expected.items():
         schedule = defs.resolve_schedule_def(name)
         assert schedule.job_name == job
-        context = dg.build_schedule_context(scheduled_execution_time=tick, repository_def=repo)
+        context = dg.build_schedule_context(
+            scheduled_execution_time=tick,
+            repository_def=repo,
+            resources={"pseudonymiser": defs.resources["pseudonymiser"]},
+        )
         requests = list(schedule.evaluate_tick(context).run_requests or [])
         assert len(requests) == 1, name
         assert requests[0].partition_key == partition
@@ -68,18 +72,21 @@ def test_every_sensor_evaluates(tmp_path):
     instance = dg.DagsterInstance.ephemeral()
     load_job = defs.resolve_job_def("load_landing")
 
-    def evaluate(status, sensor_name, event_type):
-        run = instance.create_run_for_job(load_job, run_id=None)
-        instance.report_run_failed(run) if status == dg.DagsterRunStatus.FAILURE else instance.handle_new_event(
+    def succeed(run: dg.DagsterRun) -> None:
+        instance.handle_new_event(
             dg.EventLogEntry(
                 error_info=None,
                 level="debug",
                 user_message="",
                 run_id=run.run_id,
                 timestamp=datetime.now().timestamp(),
-                dagster_event=dg.DagsterEvent(event_type.value, job_name=load_job.name),
+                dagster_event=dg.DagsterEvent(dg.DagsterEventType.RUN_SUCCESS.value, job_name=run.job_name),
             )
         )
+
+    def evaluate(status, sensor_name, event_type):
+        run = instance.create_run_for_job(load_job, run_id=None)
+        instance.report_run_failed(run) if status == dg.DagsterRunStatus.FAILURE else succeed(run)
         record = instance.get_records_for_run(run.run_id, of_type=event_type).records[0]
         context = dg.build_run_status_sensor_context(
             sensor_name=sensor_name,
@@ -103,17 +110,7 @@ def test_every_sensor_evaluates(tmp_path):
     copy.parent.mkdir(parents=True, exist_ok=True)
     copy.write_bytes(b"published")
     fingerprint = marts_fingerprint(tmp_path / "wh.duckdb", date(2018, 1, 29), 5)
-    build = instance.create_run_for_job(defs.resolve_job_def("build_marts"), tags={FINGERPRINT_TAG: fingerprint})
-    instance.handle_new_event(
-        dg.EventLogEntry(
-            error_info=None,
-            level="debug",
-            user_message="",
-            run_id=build.run_id,
-            timestamp=datetime.now().timestamp(),
-            dagster_event=dg.DagsterEvent(dg.DagsterEventType.RUN_SUCCESS.value, job_name="build_marts"),
-        )
-    )
+    succeed(instance.create_run_for_job(defs.resolve_job_def("build_marts"), tags={FINGERPRINT_TAG: fingerprint}))
     for args in statuses:
         _, result = evaluate(*args)
         assert isinstance(result, dg.SkipReason) and result.skip_message.startswith("marts up to date")

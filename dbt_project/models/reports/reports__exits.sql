@@ -1,6 +1,8 @@
 -- outcome.exits suppressed for publication (docs/privacy.md). The rows of a unit and period are the parts of the
 -- exits published in reports.unit_scorecard: primary and secondary suppression on exited_cases; the shares
--- only when the period's exits (their denominator) are at least k and their own count is not small.
+-- only when the period's exits (their denominator) are at least k and their own count is not small; their Wilson
+-- intervals with them.
+{%- set shares = {'positive_exit_share': 'period_positive_exits', 'dropout_share': 'period_dropouts'} %}
 with exits as (
     select
         e.*,
@@ -31,13 +33,17 @@ select
     exit_reason,
     destination_unit_code,
     case when exited_cases_suppressed then null else exited_cases end as exited_cases,
-    {{ suppress_by_denominator('positive_exit_share', 'period_exits', 'period_positive_exits') }} as positive_exit_share,
-    {{ suppress_by_denominator('dropout_share', 'period_exits', 'period_dropouts') }} as dropout_share,
+    {%- for share, numerator in shares.items() %}
+    {%- for column in [share, share ~ '_ci_low', share ~ '_ci_high'] %}
+    {{ suppress_by_denominator(column, 'period_exits', numerator) }} as {{ column }},
+    {%- endfor %}
+    {%- endfor %}
     concat_ws(','
         , case when exited_cases_suppressed then 'exited_cases' end
-        , case when positive_exit_share is not null and {{ share_is_hidden('period_exits', 'period_positive_exits') }}
-            then 'positive_exit_share' end
-        , case when dropout_share is not null and {{ share_is_hidden('period_exits', 'period_dropouts') }}
-            then 'dropout_share' end
+        {%- for share, numerator in shares.items() %}
+        {%- for column in [share, share ~ '_ci_low', share ~ '_ci_high'] %}
+        , case when {{ column }} is not null and {{ share_is_hidden('period_exits', numerator) }} then '{{ column }}' end
+        {%- endfor %}
+        {%- endfor %}
     ) as suppressed_columns
 from flagged

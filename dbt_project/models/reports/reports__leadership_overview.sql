@@ -1,5 +1,6 @@
 -- Period x unit: the headline figures of every unit side by side, plus persons concurrently enrolled in another
--- unit and transfers out and in; suppressed for publication (docs/privacy.md).
+-- unit and transfers out and in; suppressed for publication (docs/privacy.md). Like the scorecard, a unit's periods
+-- run on after its end (after_unit_end).
 with figures as (
     select * from {{ ref('int_unit_scorecards_assembled') }}
 ),
@@ -52,9 +53,13 @@ joined as (
 
 select
     {{- published_columns([
-        'period_label', 'period_type', 'unit_code', 'active_cases', 'new_cases', 'exited_cases', 'ongoing_at_end',
-        'attendance_rate', 'action_plan_within_90_days_share', 'positive_exit_share', 'ors_reliable_improvement_share',
-        'wellbeing_improved_share', 'work_or_studies_at_horizon_share', 'decided_sek', 'spent_sek',
-        'budget_spent_share', 'persons_in_other_units', 'transfers_out', 'transfers_in'
+        'period_label', 'period_type', 'unit_code', 'after_unit_end', 'active_cases', 'new_cases', 'exited_cases',
+        'ongoing_at_end', 'attendance_rate', 'action_plan_within_90_days_share',
+        'action_plan_within_90_days_share_ci_low', 'action_plan_within_90_days_share_ci_high', 'positive_exit_share',
+        'positive_exit_share_ci_low', 'positive_exit_share_ci_high', 'ors_reliable_improvement_share',
+        'ors_reliable_improvement_share_ci_low', 'ors_reliable_improvement_share_ci_high', 'wellbeing_improved_share',
+        'wellbeing_improved_share_ci_low', 'wellbeing_improved_share_ci_high', 'work_or_studies_at_horizon_share',
+        'work_or_studies_at_horizon_share_ci_low', 'work_or_studies_at_horizon_share_ci_high', 'decided_sek',
+        'spent_sek', 'budget_spent_share', 'persons_in_other_units', 'transfers_out', 'transfers_in'
     ], scorecard_figures().counts, scorecard_figures().shares) }}
 from joined

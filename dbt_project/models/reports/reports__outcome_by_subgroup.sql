@@ -2,6 +2,7 @@
 -- totals published in reports.unit_scorecard, so within a unit and period, when exactly one group's count is
 -- suppressed, the next smallest non-zero count is suppressed too.
 {%- set counts = ['exited_cases', 'positive_exits', 'ors_pairs', 'ors_reliable_improvement'] %}
+{%- set share_columns = ['positive_exit_share', 'positive_exit_share_ci_low', 'positive_exit_share_ci_high'] %}
 with groups as (
     select * from {{ ref('outcome__by_subgroup') }}
 ),
@@ -25,17 +26,21 @@ select
     {%- for c in counts %}
     case when {{ c }}_secondary then null else {{ suppress_count(c) }} end as {{ c }},
     {%- endfor %}
-    {#- The share would give back a suppressed count of exits or positive exits. #}
+    {#- The share (and its interval) would give back a suppressed count of exits or positive exits. #}
+    {%- for column in share_columns %}
     case when exited_cases_secondary or positive_exits_secondary then null
-        else {{ suppress_by_denominator('positive_exit_share', 'exited_cases', 'positive_exits') }}
-    end as positive_exit_share,
+        else {{ suppress_by_denominator(column, 'exited_cases', 'positive_exits') }}
+    end as {{ column }},
+    {%- endfor %}
     concat_ws(',',
         {%- for c in counts %}
         case when {{ is_small(c) }} or {{ c }}_secondary then '{{ c }}' end,
         {%- endfor %}
-        case when positive_exit_share is not null
+        {%- for column in share_columns %}
+        case when {{ column }} is not null
             and ({{ share_is_hidden('exited_cases', 'positive_exits') }} or exited_cases_secondary
                 or positive_exits_secondary)
-            then 'positive_exit_share' end
+            then '{{ column }}' end{{ ',' if not loop.last }}
+        {%- endfor %}
     ) as suppressed_columns
 from flagged

@@ -1,4 +1,4 @@
--- One row per unit with every socioeconomic parameter: the unit's own row in evaluation_parameters
+-- One row per unit with every socioeconomic and matched-comparison parameter: the unit's own row in evaluation_parameters
 -- overrides the '*' default row, which overrides the seed default (docs/metrics.md defaults).
 with defaults as (
     select parameter, value from {{ ref('evaluation_parameter_defaults') }}
@@ -25,6 +25,11 @@ select
     cast(max(case when parameter = '{{ p }}' then value end) as double) as {{ p }},
     {%- endfor %}
     cast(max(case when parameter = 'horizon_years' then value end) as integer) as horizon_years,
-    cast(max(case when parameter = 'follow_up_months' then value end) as integer) as follow_up_months
+    cast(max(case when parameter = 'follow_up_months' then value end) as integer) as follow_up_months,
+    -- the matched comparison (evaluation.md)
+    {%- for p in ['evaluation_min_cases', 'comparison_k', 'bootstrap_replicates', 'comparison_pool_factor'] %}
+    cast(max(case when parameter = '{{ p }}' then value end) as integer) as {{ p }},
+    {%- endfor %}
+    cast(max(case when parameter = 'caliper_sd' then value end) as double) as caliper_sd
 from resolved
 group by unit_code

@@ -1,6 +1,7 @@
 -- Public cost and earnings of each case's baseline and follow-up window, by payer: support months
 -- dated in the window at their amount, placement days in the window at the placement's own daily cost,
--- else the unit cost (a monthly unit cost is spread over 30.4375 days). Payers from the support_types seed.
+-- else the unit cost (a monthly unit cost is spread over 30.4375 days). Payers from the support_types seed. The
+-- valuation rule lives in macros/public_cost.sql (the matched comparison values its months the same way).
 with windows as (
     select case_id, person_key, 'baseline' as window_name, baseline_from as window_from, baseline_to as window_to
     from {{ ref('int_case_windows_defined') }}
@@ -10,16 +11,11 @@ with windows as (
 ),
 
 payers as (
-    select cost_item, payer, counts_as from {{ ref('support_types') }}
+    {{ cost_payers() }}
 ),
 
 daily_unit_costs as (
-    select
-        cost_item,
-        max(case when per = 'day' then price_sek end) as per_day,
-        max(case when per = 'month' then price_sek end) / 30.4375 as per_month_as_day
-    from {{ ref('stg_reference__unit_costs') }}
-    group by cost_item
+    {{ daily_unit_costs() }}
 ),
 
 support as (
@@ -57,7 +53,7 @@ placements as (
         d.case_id,
         d.window_name,
         d.cost_item,
-        d.days * coalesce(d.cost_per_day_sek, u.per_day, u.per_month_as_day) as amount_sek
+        {{ placement_amount('d.days', 'd.cost_per_day_sek', 'u') }} as amount_sek
     from placement_days as d
     left join daily_unit_costs as u on u.cost_item = d.cost_item
     where d.days > 0
@@ -72,9 +68,9 @@ costs as (
 select
     costs.case_id,
     costs.window_name,
-    coalesce(payers.payer, 'other') as payer,
-    coalesce(payers.counts_as, 'public_cost') as counts_as,
+    {{ payer_of('payers') }} as payer,
+    {{ counts_as_of('payers') }} as counts_as,
     sum(costs.amount_sek) as amount_sek
 from costs
 left join payers on payers.cost_item = costs.cost_item
-group by costs.case_id, costs.window_name, coalesce(payers.payer, 'other'), coalesce(payers.counts_as, 'public_cost')
+group by costs.case_id, costs.window_name, {{ payer_of('payers') }}, {{ counts_as_of('payers') }}

@@ -64,7 +64,7 @@ select
     case when pm.person_key is not null then 'support_months' else 'exit' end as status_source,
     case
         when pm.person_key is not null
-            then coalesce(pm.largest_positive_amount >= pm.largest_amount and pm.largest_positive_amount > 0, false)
+            then {{ in_work_or_studies('pm.largest_positive_amount', 'pm.largest_amount') }}
         else coalesce(h.is_positive_exit and h.exited_on <= h.horizon_on, false)
     end as in_work_or_studies
 from with_horizon as h

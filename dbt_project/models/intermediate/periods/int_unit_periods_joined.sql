@@ -11,5 +11,4 @@ select
     u.staff_fte
 from {{ ref('stg_reference__units') }} as u
 inner join {{ ref('int_periods_generated') }} as p
-    on p.starts_on <= coalesce(u.ends_on, {{ as_of_date() }})
-    and p.ends_on >= u.starts_on
+    on {{ period_overlaps('u.starts_on', 'coalesce(u.ends_on, ' ~ as_of_date() ~ ')') }}

@@ -1,5 +1,7 @@
 -- Budget decided (current budget export) against money spent: the ledger booked on or before
--- measured_to, cumulatively (what a project's budget table reports), per category and in total.
+-- measured_to, cumulatively (what a project's budget table reports), per category and in total. Money booked after
+-- the unit's end (final invoices) still counts: the periods run on until its last follow-up month
+-- (int_unit_follow_up_periods_joined), like cost.socioeconomic's programme cost.
 with budget as (
     select unit_code, cost_category, sum(decided_sek) as decided_sek
     from {{ ref('stg_finance__budget_lines') }}
@@ -25,7 +27,7 @@ per_category as (
                 and l.cost_category = c.cost_category
                 and {{ in_period('l.booked_on', to_date=true) }}
         ), 0) as spent_sek
-    from {{ ref('int_unit_periods_joined') }} as p
+    from {{ ref('int_unit_follow_up_periods_joined') }} as p
     inner join categories as c on c.unit_code = p.unit_code
     left join budget as b on b.unit_code = c.unit_code and b.cost_category = c.cost_category
 ),

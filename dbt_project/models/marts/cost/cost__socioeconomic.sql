@@ -2,9 +2,11 @@
 -- Unit x period: the socioeconomic calculation of docs/metrics.md on the cases exited on or before measured_to
 -- whose follow-up window had ended by then, with every parameter used and the unit costs' price year.
 -- Benefits are null when no case is measured yet (nothing to annualise); payback_months also when the
--- adjusted benefit is not positive.
+-- adjusted benefit is not positive. The periods run on after the unit's end until its last follow-up month
+-- (int_unit_follow_up_periods_joined), so the follow-up windows of its last participants close inside them and the
+-- final payback is reported. coverage carries its Wilson 95 % interval.
 with periods as (
-    select * from {{ ref('int_unit_periods_joined') }}
+    select * from {{ ref('int_unit_follow_up_periods_joined') }}
 ),
 
 params as (
@@ -109,6 +111,7 @@ select
     cast(b.cases_measured as bigint) as cases_measured,
     cast(b.exited_cases_to_date as bigint) as exited_cases_to_date,
     cast(1.0 * b.cases_measured / nullif(b.exited_cases_to_date, 0) as double) as coverage,
+    {{ wilson_ci_columns('coverage', 'b.cases_measured', 'b.exited_cases_to_date') }},
     cast(b.gross_annual_saving_sek as decimal(18, 2)) as gross_annual_saving_sek,
     {%- for payer in payers %}
     cast(b.gross_annual_saving_{{ payer }}_sek as decimal(18, 2)) as gross_annual_saving_{{ payer }}_sek,

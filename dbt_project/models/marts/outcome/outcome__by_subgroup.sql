@@ -1,4 +1,5 @@
--- For whom does it work: unit x period x gender x age band x enrolment reason, exits and ORS pairs.
+-- For whom does it work: unit x period x gender x age band x enrolment reason, exits and ORS pairs; the positive-exit
+-- share with its Wilson 95 % interval. The periods of the unit's life only (its exits are what the unit did).
 with exits as (
     select
         unit_code,
@@ -47,6 +48,7 @@ select
     cast(coalesce(e.exited_cases, 0) as bigint) as exited_cases,
     cast(coalesce(e.positive_exits, 0) as bigint) as positive_exits,
     cast(1.0 * e.positive_exits / nullif(e.exited_cases, 0) as double) as positive_exit_share,
+    {{ wilson_ci_columns('positive_exit_share', 'e.positive_exits', 'e.exited_cases') }},
     cast(coalesce(o.ors_pairs, 0) as bigint) as ors_pairs,
     cast(coalesce(o.ors_reliable_improvement, 0) as bigint) as ors_reliable_improvement
 from groups as g

@@ -1,4 +1,5 @@
--- Exits per unit, period and group; the period's positive-exit and dropout shares repeated on its rows.
+-- Exits per unit, period and group; the period's positive-exit and dropout shares, each with its Wilson 95 % interval,
+-- repeated on its rows. Exits are what the unit did: the periods of its life only (int_case_periods_joined).
 with exits as (
     select
         unit_code,
@@ -20,7 +21,9 @@ select
     e.destination_unit_code,
     cast(e.exited_cases as bigint) as exited_cases,
     cast(1.0 * t.positive_exits / t.period_exits as double) as positive_exit_share,
-    cast(1.0 * t.dropouts / t.period_exits as double) as dropout_share
+    {{ wilson_ci_columns('positive_exit_share', 't.positive_exits', 't.period_exits') }},
+    cast(1.0 * t.dropouts / t.period_exits as double) as dropout_share,
+    {{ wilson_ci_columns('dropout_share', 't.dropouts', 't.period_exits') }}
 from exits as e
 inner join {{ ref('int_unit_period_exits_summed') }} as t
     on t.unit_code = e.unit_code

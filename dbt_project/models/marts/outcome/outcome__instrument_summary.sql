@@ -1,5 +1,8 @@
 -- Unit x period x measure: the cases whose last administration (of a first/last pair) falls in the period, their
--- classifications, and the follow-up coverage against the cases active in the period.
+-- classifications, and the follow-up coverage against the cases active in the period. The periods run on after the
+-- unit's end until its last follow-up month (int_unit_follow_up_periods_joined): a follow-up form filled in after the
+-- end is a measured outcome (active_cases is 0 then, follow_up_coverage null). Every share carries its Wilson 95 %
+-- interval.
 with changes as (
     select * from {{ ref('int_instrument_changes_scored') }}
     where last_score is not null
@@ -26,7 +29,7 @@ pairs as (
         sum(case when c.classification = 'reliable_deterioration' then 1 else 0 end) as reliable_deterioration,
         sum(case when c.recovered then 1 else 0 end) as recovered,
         sum(case when c.improved then 1 else 0 end) as improved
-    from {{ ref('int_unit_periods_joined') }} as p
+    from {{ ref('int_unit_follow_up_periods_joined') }} as p
     inner join changes as c
         on c.unit_code = p.unit_code
         and {{ in_period('c.last_on') }}
@@ -45,11 +48,20 @@ select
     cast(coalesce(pr.improved, 0) as bigint) as improved,
     cast(case when m.measure = 'ors_total' then 1.0 * pr.reliable_improvement / nullif(pr.cases_with_pair, 0) end
         as double) as ors_reliable_improvement_share,
+    {{ wilson_ci_columns(
+        'ors_reliable_improvement_share',
+        "case when m.measure = 'ors_total' then pr.reliable_improvement end",
+        'pr.cases_with_pair'
+    ) }},
     cast(case when m.measure = 'wellbeing' then 1.0 * pr.improved / nullif(pr.cases_with_pair, 0) end
         as double) as wellbeing_improved_share,
+    {{ wilson_ci_columns(
+        'wellbeing_improved_share', "case when m.measure = 'wellbeing' then pr.improved end", 'pr.cases_with_pair'
+    ) }},
     cast(coalesce(a.active_cases, 0) as bigint) as active_cases,
-    cast(1.0 * coalesce(pr.cases_with_pair, 0) / nullif(a.active_cases, 0) as double) as follow_up_coverage
-from {{ ref('int_unit_periods_joined') }} as p
+    cast(1.0 * coalesce(pr.cases_with_pair, 0) / nullif(a.active_cases, 0) as double) as follow_up_coverage,
+    {{ wilson_ci_columns('follow_up_coverage', 'coalesce(pr.cases_with_pair, 0)', 'a.active_cases') }}
+from {{ ref('int_unit_follow_up_periods_joined') }} as p
 inner join measures as m on m.unit_code = p.unit_code
 left join pairs as pr
     on pr.unit_code = p.unit_code

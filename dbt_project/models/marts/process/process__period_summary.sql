@@ -1,3 +1,5 @@
+-- Unit x period (the unit's life): hours, action plans, drug tests, activities and caseload. The shares of cases
+-- (action plans, drug free) carry their Wilson 95 % interval; attendance_rate is a share of hours and has none.
 with case_periods as (
     select * from {{ ref('int_case_periods_joined') }}
 ),
@@ -53,9 +55,11 @@ select
     cast(coalesce(pl.plan_eligible_cases, 0) as bigint) as plan_eligible_cases,
     cast(coalesce(pl.plan_timely_cases, 0) as bigint) as plan_timely_cases,
     cast(1.0 * pl.plan_timely_cases / nullif(pl.plan_eligible_cases, 0) as double) as action_plan_within_90_days_share,
+    {{ wilson_ci_columns('action_plan_within_90_days_share', 'pl.plan_timely_cases', 'pl.plan_eligible_cases') }},
     cast(coalesce(ev.tested_cases, 0) as bigint) as tested_cases,
     cast(coalesce(ev.drug_free_cases, 0) as bigint) as drug_free_cases,
     cast(1.0 * ev.drug_free_cases / nullif(ev.tested_cases, 0) as double) as drug_free_share,
+    {{ wilson_ci_columns('drug_free_share', 'ev.drug_free_cases', 'ev.tested_cases') }},
     cast(coalesce(ev.activities, 0) as bigint) as activities,
     cast(coalesce(ev.activity_minutes, 0) as bigint) as activity_minutes,
     cast(coalesce(cm.case_months, 0) as decimal(18, 2)) as case_months,

@@ -13,6 +13,8 @@ renamed as (
         -- dates
         person_birth_date,
         month,
+        -- derived from the identity number on load (privacy.md)
+        person_legal_sex,
         -- codes and measures
         support_type,
         amount_sek,

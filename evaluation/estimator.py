@@ -1,0 +1,390 @@
+"""Propensity-score matching, difference-in-differences and a percentile bootstrap (docs/evaluation.md).
+
+Per unit and cohort (the calendar year of the index month, and `all`):
+
+1. **Sample.** Participants whose outcome window has closed (`measurable`), who were in the comparison pool's
+   situation themselves (`in_pool`: income support in the 3 months before the index month) and whose legal sex and
+   age band are known. Comparison candidates are the rows of the same unit at those participants' index months.
+2. **Propensity score.** Logistic regression of participation on the covariates (scikit-learn, standardised
+   covariates, ridge penalty C = 1, which with hundreds of rows is practically the maximum-likelihood fit and keeps
+   separable samples finite). Matching uses the logit of the score.
+3. **Matching.** Exact on index month, legal sex and age band; within a stratum the k nearest candidates on the
+   logit (scipy's cKDTree), with replacement, no further than the caliper: caliper_sd x the pooled standard
+   deviation of the logit. A stratum is an offset on the logit far larger than any distance within it, so one
+   tree query matches every stratum at once. A participant with no candidate inside the caliper is unmatched.
+4. **Effect.** For matched participant i with comparison persons j (weight 1/m_i each): d_i = (post_i - pre_i) -
+   mean_j (post_j - pre_j); ATT = mean d_i. The naive before/after is the same participants' mean post - pre, so
+   naive - ATT is the change the comparison group shows: what would have happened anyway.
+5. **Interval.** scipy.stats.bootstrap, percentile method, over d_i: resampling participants resamples each with its
+   matched set. The seed is a hash of unit, cohort, outcome and parameters, never the clock.
+6. **Balance.** Standardised mean differences of each covariate, before (all participants in the sample against
+   all candidates) and after matching (matched participants against their weighted matches), both over the
+   pooled standard deviation before matching.
+7. **Gates.** not_yet_measurable (no participant's window has closed), insufficient_cases (fewer matched than
+   evaluation_min_cases), balance_not_reached (some |SMD after| > max_abs_smd), else published.
+
+The result does not depend on the order of the input rows (everything is sorted by its keys first) and is the
+same for the same input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+from scipy.stats import bootstrap
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+COVARIATES = (
+    "income_support_months",
+    "income_support_sek",
+    "wage_months",
+    "other_support_months",
+    "age",
+    "legal_sex_female",
+)
+OUTCOMES = ("income_support_months", "public_cost_sek", "in_work_or_studies_at_horizon")
+STATUSES = ("published", "insufficient_cases", "balance_not_reached", "not_yet_measurable")
+METHOD = (
+    "propensity score (logistic regression) matching, exact on index month, legal sex and age band, "
+    "k nearest neighbours on the logit with replacement within a caliper; difference-in-differences; "
+    "percentile bootstrap over participants with their matched sets"
+)
+ALL_COHORTS = "all"
+EFFECT_COLUMNS = (
+    "unit_code",
+    "cohort",
+    "outcome",
+    "n_participants",
+    "n_matched",
+    "n_comparison_persons",
+    "mean_participants_pre",
+    "mean_participants_post",
+    "mean_comparison_pre",
+    "mean_comparison_post",
+    "naive_change",
+    "att",
+    "att_ci_low",
+    "att_ci_high",
+    "status",
+    "method",
+    "parameters",
+)
+BALANCE_COLUMNS = (
+    "unit_code",
+    "cohort",
+    "covariate",
+    "n_participants",
+    "n_matched",
+    "mean_participants",
+    "mean_participants_matched",
+    "mean_comparison_before",
+    "smd_before",
+    "mean_comparison_after",
+    "smd_after",
+)
+_KEYS = ["unit_code", "index_month", "is_participant", "person_key"]
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """The method's parameters (evaluation_parameters; defaults in docs/evaluation.md)."""
+
+    comparison_k: int = 3
+    caliper_sd: float = 0.2
+    bootstrap_replicates: int = 1000
+    evaluation_min_cases: int = 20
+    max_abs_smd: float = 0.1
+
+    def as_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Estimates:
+    effects: pd.DataFrame  # EFFECT_COLUMNS: unit x cohort x outcome
+    balance: pd.DataFrame  # BALANCE_COLUMNS: unit x cohort x covariate
+
+
+def estimate(
+    rows: pd.DataFrame,
+    parameters: Parameters | Mapping[str, Parameters] | None = None,
+    *,
+    covariates: Sequence[str] = COVARIATES,
+    outcomes: Sequence[str] = OUTCOMES,
+) -> Estimates:
+    """Effects and balance for every unit x cohort in `rows`.
+
+    `rows`: one row per unit, person and index month; participants (`is_participant`) and comparison candidates.
+    Columns: unit_code, person_key, index_month, is_participant, in_pool, measurable, legal_sex, age_band, the
+    covariates, and per outcome `<o>_pre`, `<o>_post` (NaN: not observed) and `<o>_closed` (the participant's
+    window for the outcome has closed by the as-of date). `parameters`: one set for every unit, or per unit_code
+    (a unit missing from the mapping gets the defaults).
+    """
+    data = _Columns(_prepared(rows, covariates, outcomes), covariates, outcomes)
+    effects: list[dict] = []
+    balance: list[dict] = []
+    for unit_code in sorted(set(data.unit.tolist())):
+        params = _parameters_for(parameters, unit_code)
+        unit = np.flatnonzero(data.unit == unit_code)
+        years = sorted(set(data.year[unit[data.is_participant[unit]]].tolist()))
+        for cohort in [str(y) for y in years] + [ALL_COHORTS]:
+            group = unit if cohort == ALL_COHORTS else unit[data.year[unit] == int(cohort)]
+            e, b = _estimate_group(unit_code, cohort, data, group, params, covariates, outcomes)
+            effects += e
+            balance += b
+    return Estimates(
+        effects=pd.DataFrame(effects, columns=list(EFFECT_COLUMNS)),
+        balance=pd.DataFrame(balance, columns=list(BALANCE_COLUMNS)),
+    )
+
+
+class _Columns:
+    """The prepared frame as numpy arrays: groups are index arrays into them, never copies of the frame."""
+
+    def __init__(self, frame: pd.DataFrame, covariates: Sequence[str], outcomes: Sequence[str]):
+        self.unit = frame["unit_code"].to_numpy(dtype=object)
+        self.person = frame["person_key"].to_numpy(dtype=object)
+        self.year = frame["cohort_year"].to_numpy()
+        self.month = frame["index_month"].to_numpy()
+        self.is_participant = frame["is_participant"].to_numpy()
+        self.in_pool = frame["in_pool"].to_numpy()
+        self.measurable = frame["measurable"].to_numpy()
+        self.stratified = (frame["legal_sex"].notna() & frame["age_band"].notna()).to_numpy()
+        self.stratum = _stratum_codes(frame)
+        self.x = frame[list(covariates)].to_numpy(dtype="float64")
+        self.pre = {o: frame[f"{o}_pre"].to_numpy(dtype="float64") for o in outcomes}
+        self.post = {o: frame[f"{o}_post"].to_numpy(dtype="float64") for o in outcomes}
+        self.closed = {o: frame[f"{o}_closed"].to_numpy(dtype=bool) for o in outcomes}
+
+
+def _parameters_for(parameters, unit_code: str) -> Parameters:
+    if parameters is None:
+        return Parameters()
+    if isinstance(parameters, Parameters):
+        return parameters
+    return parameters.get(unit_code, Parameters())
+
+
+def _prepared(rows: pd.DataFrame, covariates: Sequence[str], outcomes: Sequence[str]) -> pd.DataFrame:
+    """Typed, de-duplicated and sorted by the keys: the result cannot depend on the order rows arrive in."""
+    wanted = ["unit_code", "person_key", "index_month", "is_participant", "in_pool", "measurable"]
+    wanted += ["legal_sex", "age_band", *covariates]
+    for o in outcomes:
+        wanted += [f"{o}_pre", f"{o}_post", f"{o}_closed"]
+    missing = [c for c in wanted if c not in rows.columns]
+    if missing:
+        raise ValueError(f"evaluation input lacks column(s) {', '.join(missing)}")
+    frame = rows[list(dict.fromkeys(wanted))].copy()
+    frame["unit_code"] = frame["unit_code"].astype(str)
+    frame["person_key"] = frame["person_key"].astype(str)
+    frame["index_month"] = pd.to_datetime(frame["index_month"]).astype("datetime64[ns]")
+    for c in ["is_participant", "in_pool", "measurable", *(f"{o}_closed" for o in outcomes)]:
+        frame[c] = frame[c].fillna(False).astype(bool)
+    for c in [*covariates, *(f"{o}_{w}" for o in outcomes for w in ("pre", "post"))]:
+        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
+    for c in ("legal_sex", "age_band"):
+        frame[c] = frame[c].astype("object").where(frame[c].notna(), None)
+    frame["cohort_year"] = frame["index_month"].dt.year.astype(int)
+    frame = frame.sort_values(_KEYS, kind="mergesort").drop_duplicates(_KEYS, keep="first")
+    return frame.reset_index(drop=True)
+
+
+def _seed(*parts: object) -> int:
+    """A seed from the parameters of the estimate, the same on every run and machine."""
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def _stratum_codes(frame: pd.DataFrame) -> np.ndarray:
+    """One code per (index month, legal sex, age band), numbered in sorted order."""
+    keys = (
+        frame["index_month"].dt.strftime("%Y-%m")
+        + "|"
+        + frame["legal_sex"].astype(str)
+        + "|"
+        + frame["age_band"].astype(str)
+    )
+    return pd.factorize(keys, sort=True)[0]
+
+
+def _logit_scores(x_part: np.ndarray, x_cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Logit of the propensity score of every participant and candidate."""
+    x = np.vstack([x_part, x_cand])
+    y = np.concatenate([np.ones(len(x_part)), np.zeros(len(x_cand))])
+    scaled = StandardScaler().fit_transform(x)
+    # Newton steps: a few iterations with six covariates, where L-BFGS needed dozens.
+    model = LogisticRegression(C=1.0, solver="newton-cholesky", max_iter=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a fit that stops at max_iter still orders the rows; nothing to report
+        model.fit(scaled, y)
+    logit = model.decision_function(scaled)
+    return logit[: len(x_part)], logit[len(x_part) :]
+
+
+def _pooled_sd(a: np.ndarray, b: np.ndarray) -> float:
+    var_a = np.var(a, ddof=1) if len(a) > 1 else 0.0
+    var_b = np.var(b, ddof=1) if len(b) > 1 else 0.0
+    return float(np.sqrt((var_a + var_b) / 2.0))
+
+
+def _match(data: _Columns, part: np.ndarray, cand: np.ndarray, params: Parameters) -> np.ndarray:
+    """Indexes into `cand` of each participant's matches (-1: none), shape (participants, k)."""
+    k = max(1, int(params.comparison_k))
+    logit_p, logit_c = _logit_scores(data.x[part], data.x[cand])
+    caliper = params.caliper_sd * _pooled_sd(logit_p, logit_c)
+    spread = float(np.ptp(np.concatenate([logit_p, logit_c]))) + caliper + 1.0
+    # A stratum is an offset far larger than any distance within one: one query matches every stratum at once.
+    z_part = logit_p + data.stratum[part] * (10.0 * spread)
+    z_cand = logit_c + data.stratum[cand] * (10.0 * spread)
+    dist, idx = cKDTree(z_cand[:, None]).query(z_part[:, None], k=list(range(1, k + 1)))
+    valid = np.isfinite(dist) & (dist <= caliper + 1e-12 * max(1.0, spread)) & (idx < len(cand))
+    return np.where(valid, idx, -1)
+
+
+def _smd(mean_p: float, mean_c: float, sd: float) -> float:
+    if np.isnan(mean_p) or np.isnan(mean_c):
+        return float("nan")
+    diff = mean_p - mean_c
+    if sd > 0:
+        return float(diff / sd)
+    return 0.0 if diff == 0 else float(np.sign(diff) * np.inf)
+
+
+def _matched_means(values: np.ndarray, matches: np.ndarray) -> np.ndarray:
+    """Per participant, the mean of `values` over its valid matches (NaN values and -1 left out)."""
+    if not len(values):
+        return np.full(len(matches), np.nan)
+    gathered = np.where(matches >= 0, values[np.maximum(matches, 0)], np.nan)
+    counts = np.sum(~np.isnan(gathered), axis=1)
+    sums = np.nansum(gathered, axis=1)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def _estimate_group(
+    unit_code: str,
+    cohort: str,
+    data: _Columns,
+    group: np.ndarray,
+    params: Parameters,
+    covariates: Sequence[str],
+    outcomes: Sequence[str],
+) -> tuple[list[dict], list[dict]]:
+    everyone = group[data.is_participant[group]]
+    sample = everyone[data.measurable[everyone] & data.in_pool[everyone] & data.stratified[everyone]]
+    cand = group[~data.is_participant[group] & data.stratified[group]]
+    cand = cand[np.isin(data.month[cand], np.unique(data.month[sample]))]
+    if len(sample) and len(cand):
+        matches = _match(data, sample, cand, params)
+    else:
+        matches = np.full((len(sample), max(1, params.comparison_k)), -1)
+    matched = (matches >= 0).any(axis=1)
+
+    balance_rows = []
+    balanced = bool(matched.any())
+    for j, cov in enumerate(covariates):
+        xp, xc = data.x[sample, j], data.x[cand, j]
+        sd = _pooled_sd(xp, xc)
+        mean_p = float(xp.mean()) if len(xp) else float("nan")
+        mean_c = float(xc.mean()) if len(xc) else float("nan")
+        mean_pm = float(xp[matched].mean()) if matched.any() else float("nan")
+        mean_ca = float(_matched_means(xc, matches)[matched].mean()) if matched.any() else float("nan")
+        smd_after = _smd(mean_pm, mean_ca, sd)
+        if not np.isnan(smd_after) and abs(smd_after) > params.max_abs_smd:
+            balanced = False
+        balance_rows.append(
+            {
+                "unit_code": unit_code,
+                "cohort": cohort,
+                "covariate": cov,
+                "n_participants": len(sample),
+                "n_matched": int(matched.sum()),
+                "mean_participants": mean_p,
+                "mean_participants_matched": mean_pm,
+                "mean_comparison_before": mean_c,
+                "smd_before": _smd(mean_p, mean_c, sd),
+                "mean_comparison_after": mean_ca,
+                "smd_after": smd_after,
+            }
+        )
+
+    effect_rows = []
+    for o in outcomes:
+        n_participants = int(data.closed[o][everyone].sum())
+        pre_p, post_p = data.pre[o][sample], data.post[o][sample]
+        pre_c, post_c = data.pre[o][cand], data.post[o][cand]
+        observed_c = ~np.isnan(pre_c) & ~np.isnan(post_c)
+        # A match counts for this outcome only where the comparison person's outcome is observed.
+        if len(cand):
+            usable_matches = np.where((matches >= 0) & observed_c[np.maximum(matches, 0)], matches, -1)
+        else:
+            usable_matches = np.full_like(matches, -1)
+        comp_delta = _matched_means(np.where(observed_c, post_c - pre_c, np.nan), usable_matches)
+        usable = data.closed[o][sample] & ~np.isnan(pre_p) & ~np.isnan(post_p) & (usable_matches >= 0).any(axis=1)
+        n = int(usable.sum())
+        row = {
+            "unit_code": unit_code,
+            "cohort": cohort,
+            "outcome": o,
+            "n_participants": n_participants,
+            "n_matched": n,
+            "n_comparison_persons": 0,
+            "mean_participants_pre": np.nan,
+            "mean_participants_post": np.nan,
+            "mean_comparison_pre": np.nan,
+            "mean_comparison_post": np.nan,
+            "naive_change": np.nan,
+            "att": np.nan,
+            "att_ci_low": np.nan,
+            "att_ci_high": np.nan,
+            "method": METHOD,
+            "parameters": params.as_json(),
+        }
+        if n:
+            um = usable_matches[usable]
+            row["n_comparison_persons"] = len(set(data.person[cand[um[um >= 0]]].tolist()))
+            row["mean_participants_pre"] = float(pre_p[usable].mean())
+            row["mean_participants_post"] = float(post_p[usable].mean())
+            row["mean_comparison_pre"] = float(_matched_means(np.where(observed_c, pre_c, np.nan), um).mean())
+            row["mean_comparison_post"] = float(_matched_means(np.where(observed_c, post_c, np.nan), um).mean())
+            d = (post_p[usable] - pre_p[usable]) - comp_delta[usable]
+            row["naive_change"] = row["mean_participants_post"] - row["mean_participants_pre"]
+            row["att"] = float(d.mean())
+            if n >= 2:
+                row["att_ci_low"], row["att_ci_high"] = _interval(d, params, unit_code, cohort, o)
+        if len(everyone) and n_participants == 0:
+            status = "not_yet_measurable"
+        elif n < params.evaluation_min_cases:
+            status = "insufficient_cases"
+        elif not balanced:
+            status = "balance_not_reached"
+        else:
+            status = "published"
+        row["status"] = status
+        effect_rows.append(row)
+    return effect_rows, balance_rows
+
+
+def _interval(d: np.ndarray, params: Parameters, unit_code: str, cohort: str, outcome: str) -> tuple[float, float]:
+    """95 % percentile bootstrap interval of mean(d), seeded by the estimate's own parameters."""
+    if np.all(d == d[0]):
+        return float(d[0]), float(d[0])
+    rng = np.random.default_rng(_seed(unit_code, cohort, outcome, params.as_json()))
+    res = bootstrap(
+        (d,),
+        np.mean,
+        n_resamples=int(params.bootstrap_replicates),
+        method="percentile",
+        confidence_level=0.95,
+        vectorized=True,
+        batch=max(1, min(int(params.bootstrap_replicates), 2_000_000 // max(1, len(d)))),
+        rng=rng,
+    )
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
