@@ -64,22 +64,149 @@ COUNTS: dict[str, tuple[str, ...]] = {
     ),
     "intake_breakdown": ("active_cases", "new_cases", "exited_cases"),
     "exits": ("exited_cases",),
+    "exit_groups": ("exited_cases",),
     "outcome_by_subgroup": ("exited_cases", "positive_exits", "ors_pairs", "ors_reliable_improvement"),
+    "phase_status": ("ongoing_at_end",),
+    "process_summary": (
+        "attendance_cases",
+        "plan_eligible_cases",
+        "plan_timely_cases",
+        "tested_cases",
+        "drug_free_cases",
+    ),
+    "instrument_summary": (
+        "cases_with_pair",
+        "reliable_improvement",
+        "no_reliable_change",
+        "reliable_deterioration",
+        "recovered",
+        "improved",
+        "active_cases",
+    ),
+    "period_costs": ("active_cases", "positive_exits"),
+    "socioeconomic": ("cases_measured", "exited_cases_to_date"),
+    "goal_attainment": ("basis_cases",),
+    "transfers": ("transferred_cases",),
+    "unit_overlap": ("persons_ever", "persons_concurrent"),
+    "effects": ("n_participants", "n_matched", "n_comparison_persons"),
     "staff_survey": ("respondents", "n_answered"),
+    # No counts of persons: money, periods, the unit dimension and the code labels.
     "budget_vs_actual": (),
     "periods": (),
+    "units": (),
+    "code_labels": (),
 }
 
-# Shares that rest on published counts: share column -> (numerator, denominator) count columns of the unit-period
-# (None: not a published count). A share is hidden when either count is.
-UNIT_SHARES: dict[str, tuple[str | None, str | None]] = {
+# The same count published in several tables is one variable, keyed as a count of the unit-period ("unit" keys):
+# the scorecard's and the overview's columns, and these columns of other tables.
+UNIT_COUNT_TABLES = ("unit_scorecard", "leadership_overview", "process_summary", "period_costs", "socioeconomic")
+# reports.exit_groups: a group that is itself a unit-period count (the other groups are variables of their own).
+EXIT_GROUP_UNIT = {"dropout": "dropouts", "transferred": "transfers_out"}
+# reports.instrument_summary: (measure, column) -> the unit-period count it is; its active_cases are the unit's.
+INSTRUMENT_UNIT = {
+    ("ors_total", "cases_with_pair"): "ors_pairs",
+    ("ors_total", "reliable_improvement"): "ors_reliable_improvement",
+    ("wellbeing", "cases_with_pair"): "wellbeing_pairs",
+    ("wellbeing", "improved"): "wellbeing_improved",
+}
+# ORS pairs are classified by reliable change, every pair into exactly one of these (docs/instruments.md).
+ORS_CLASSES = ("reliable_improvement", "no_reliable_change", "reliable_deterioration")
+INSTRUMENT_FLOWS = ("cases_with_pair", *ORS_CLASSES, "recovered", "improved")
+# reports.goal_attainment: metric -> (numerator, denominator) unit-period counts of its actual value (None: not a
+# published count). basis_cases is the denominator: the same variable as that count. A metric missing here whose
+# basis_cases is filled is refused.
+GOAL_COUNTS: dict[str, tuple[str | None, str | None]] = {
+    "attendance_rate": (None, "attendance_cases"),
+    "action_plan_within_90_days_share": ("plan_timely_cases", "plan_eligible_cases"),
+    "drug_free_share": ("drug_free_cases", "tested_cases"),
     "positive_exit_share": ("positive_exits", "exited_cases"),
+    "dropout_share": ("dropouts", "exited_cases"),
+    "work_or_studies_at_horizon_share": (None, "horizon_cohort_cases"),
     "ors_reliable_improvement_share": ("ors_reliable_improvement", "ors_pairs"),
     "wellbeing_improved_share": ("wellbeing_improved", "wellbeing_pairs"),
-    "work_or_studies_at_horizon_share": (None, "horizon_cohort_cases"),
-    "srs_alliance_flag_share": (None, "srs_sessions"),
+    "cost_per_case": (None, "active_cases"),  # the period's spending is published: it gives the count back
+    "caseload_per_fte": ("ongoing_at_end", None),  # units.staff_fte is published: it gives the count back
+    "payback_months": (None, "cases_measured"),  # rests on the measured cases' amounts (reports.socioeconomic)
+    "activities_per_case_month": (None, None),
+    "budget_spent_share": (None, None),
 }
-EXIT_SHARES = {"positive_exit_share": "positive_exits", "dropout_share": "dropouts"}  # over the period's exits
+GOAL_FIGURES = ("actual_value", "ci_low", "ci_high")
+# reports.effects: the outcomes measured over the same window for the same participants and matches (the income
+# support register's months 1..12), so their counts are the same; cohorts are the participants' index years,
+# parts of the cohort 'all' (the matched are not: each cohort is matched on its own).
+EFFECT_SAME_WINDOW = ("income_support_months", "public_cost_sek")
+EFFECT_ALL = "all"
+
+# Figures resting on published counts: table -> figure column -> the counts behind it. "c" is the count column c
+# of the same row, "unit.c" the unit-period count c. A figure is hidden when any count behind it is (a share next
+# to its denominator gives its numerator back, next to its numerator its denominator; a mean, rate or amount per
+# person follows the persons it is computed over, as dbt publishes it). Interval bounds <figure>_ci_low and
+# <figure>_ci_high follow their figure.
+_UNIT_SHARES: dict[str, tuple[str, ...]] = {
+    "attendance_rate": ("unit.attendance_cases",),
+    "action_plan_within_90_days_share": ("unit.plan_timely_cases", "unit.plan_eligible_cases"),
+    "positive_exit_share": ("unit.positive_exits", "unit.exited_cases"),
+    "ors_reliable_improvement_share": ("unit.ors_reliable_improvement", "unit.ors_pairs"),
+    "wellbeing_improved_share": ("unit.wellbeing_improved", "unit.wellbeing_pairs"),
+    "work_or_studies_at_horizon_share": ("unit.horizon_cohort_cases",),
+    "srs_alliance_flag_share": ("unit.srs_sessions",),
+}
+_BENEFITS = (
+    "gross_annual_saving_sek",
+    "annual_earnings_change_sek",
+    "adjusted_annual_benefit_sek",
+    "payback_months",
+    "pv_benefits_sek",
+    "npv_sek",
+    "benefit_cost_ratio",
+    "counterfactual_annual_benefit_sek",
+    "payback_months_ci_low",
+    "payback_months_ci_high",
+    "estimated_deadweight",
+)
+FIGURES: dict[str, dict[str, tuple[str, ...]]] = {
+    "unit_scorecard": _UNIT_SHARES,
+    "leadership_overview": _UNIT_SHARES,
+    "exits": {  # over the period's exits
+        "positive_exit_share": ("unit.positive_exits", "unit.exited_cases"),
+        "dropout_share": ("unit.dropouts", "unit.exited_cases"),
+    },
+    "outcome_by_subgroup": {"positive_exit_share": ("positive_exits", "exited_cases")},
+    "staff_survey": {"mean_answer": ("n_answered",), "share_agreeing": ("n_answered",)},
+    "process_summary": {
+        "scheduled_hours": ("attendance_cases",),
+        "attended_hours": ("attendance_cases",),
+        "attendance_rate": ("attendance_cases",),
+        "action_plan_within_90_days_share": ("plan_timely_cases", "plan_eligible_cases"),
+        "drug_free_share": ("drug_free_cases", "tested_cases"),
+        "caseload_per_fte": ("unit.ongoing_at_end",),
+    },
+    "instrument_summary": {
+        "ors_reliable_improvement_share": ("reliable_improvement", "cases_with_pair"),
+        "wellbeing_improved_share": ("improved", "cases_with_pair"),
+        "follow_up_coverage": ("cases_with_pair", "active_cases"),
+    },
+    "period_costs": {
+        "case_months": ("active_cases",),
+        "cost_per_case": ("active_cases",),
+        "cost_per_case_month": ("active_cases",),
+        "cost_per_positive_exit": ("positive_exits",),
+    },
+    "socioeconomic": {
+        "coverage": ("cases_measured", "exited_cases_to_date"),
+        **dict.fromkeys(_BENEFITS, ("cases_measured",)),
+    },
+    "effects": {
+        "mean_participants_pre": ("n_matched",),
+        "mean_participants_post": ("n_matched",),
+        "naive_change": ("n_matched",),
+        **dict.fromkeys(
+            ("mean_comparison_pre", "mean_comparison_post", "change_without_project", "att"),
+            ("n_matched", "n_comparison_persons"),
+        ),
+    },
+    # goal_attainment: by the row's metric (GOAL_COUNTS).
+}
 
 # Unit-period counts that add up over time (a quarter is the sum of its months) ...
 ADDITIVE_UNIT = (
@@ -95,12 +222,15 @@ ADDITIVE_UNIT = (
     "transfers_out",
     "transfers_in",
 )
-# ... and stocks at the period's end, the same in every period that ends on the same day.
-STOCK_UNIT = ("ongoing_at_end", "horizon_cohort_cases")
+# ... and stocks at the period's end, the same in every period that ends on the same day (the exits and measured
+# cases to date: counted from the unit's start to the period's end).
+STOCK_UNIT = ("ongoing_at_end", "horizon_cohort_cases", "exited_cases_to_date", "cases_measured")
 BREAKDOWN_COUNTS = ("active_cases", "new_cases", "exited_cases")
 SUBGROUP_COUNTS = ("exited_cases", "positive_exits", "ors_pairs", "ors_reliable_improvement")
 SUBGROUP_DIMENSIONS = ("gender", "age_band", "enrolment_reason")  # also dimensions of reports.intake_breakdown
 POSITIVE_GROUPS = ("work", "studies")
+EXIT_GROUPS = ("work", "studies", "dropout", "transferred", "other")
+UNKNOWN_UNIT = "unknown"  # reports.transfers' to_unit when the export names no destination
 
 CURRENT = "current"  # the vintage of what reports.<table> shows (and of the latest version of a frozen period)
 
@@ -234,17 +364,49 @@ def load(con: duckdb.DuckDBPyConnection, cells: Cells) -> list[Table]:
     return tables
 
 
-def _cell_key(base: str, row: dict, vintage: str, column: str) -> tuple:
+def _text(value) -> str | None:
+    return None if _missing(value) else value
+
+
+def _cell_key(base: str, row: dict, vintage: str, column: str) -> tuple | None:
+    """The variable a count cell is. A count published in several tables has one key (see UNIT_COUNT_TABLES)."""
     u, p = row.get("unit_code"), row.get("period_label")
-    if base in ("unit_scorecard", "leadership_overview"):
+    if base in UNIT_COUNT_TABLES:
         return (vintage, "unit", u, p, column)
     if base == "intake_breakdown":
         return (vintage, "breakdown", u, p, row["dimension"], row["dimension_value"], column)
     if base == "exits":
-        dest = None if _missing(row["destination_unit_code"]) else row["destination_unit_code"]
-        return (vintage, "exit", u, p, row["exit_group"], row["exit_reason"], dest)
+        return (vintage, "exit", u, p, row["exit_group"], row["exit_reason"], _text(row["destination_unit_code"]))
+    if base == "exit_groups":
+        group = row["exit_group"]
+        if group in EXIT_GROUP_UNIT:
+            return (vintage, "unit", u, p, EXIT_GROUP_UNIT[group])
+        return (vintage, "exit_group", u, p, group)
     if base == "outcome_by_subgroup":
         return (vintage, "subgroup", u, p, row["gender"], row["age_band"], row["enrolment_reason"], column)
+    if base == "phase_status":
+        return (vintage, "phase", u, p, row["phase"])
+    if base == "instrument_summary":
+        measure = row["measure"]
+        if column == "active_cases":
+            return (vintage, "unit", u, p, "active_cases")
+        if (measure, column) in INSTRUMENT_UNIT:
+            return (vintage, "unit", u, p, INSTRUMENT_UNIT[(measure, column)])
+        return (vintage, "instrument", u, p, measure, column)
+    if base == "goal_attainment":
+        metric = row["metric"]
+        if metric not in GOAL_COUNTS or GOAL_COUNTS[metric][1] is None:
+            raise DisclosureError(
+                f"reports.goal_attainment: metric {metric} has basis_cases, but disclosure control does not know "
+                "which count it is (GOAL_COUNTS in orchestration/publish/disclosure.py)"
+            )
+        return (vintage, "unit", u, p, GOAL_COUNTS[metric][1])
+    if base == "transfers":
+        return (vintage, "transfer", p, row["from_unit"], row["to_unit"])
+    if base == "unit_overlap":
+        return (vintage, "overlap", p, row["unit_a"], row["unit_b"], column)
+    if base == "effects":
+        return (vintage, "effect", u, row["cohort"], row["outcome"], column)
     if base == "staff_survey":
         question = None if column == "respondents" else row["question"]
         return (vintage, "survey", u, row["survey_round"], question, column)
@@ -270,29 +432,26 @@ def _map_counts(table: Table, frozen: dict[str, int], cells: Cells) -> None:
 
 
 def _map_shares(table: Table, cells: Cells) -> None:
-    """Each share cell -> the count variables behind it (numerator, denominator); None: not a published count."""
+    """Each figure cell -> the count variables behind it (FIGURES); None: not a published count."""
     columns = set(table.frame.columns)
+    spec = FIGURES.get(table.base, {})
     for pos, row in enumerate(table.frame.to_dict("records")):
         vintage = table.vintages[pos]
 
-        def unit(column, row=row, vintage=vintage):
-            return cells.get((vintage, "unit", row["unit_code"], row["period_label"], column)) if column else None
+        def count(ref: str | None, row=row, pos=pos, vintage=vintage) -> int | None:
+            if ref is None:
+                return None
+            if ref.startswith("unit."):
+                return cells.get((vintage, "unit", row["unit_code"], row["period_label"], ref.removeprefix("unit.")))
+            return table.cells.get((pos, ref))
 
-        if table.base in ("unit_scorecard", "leadership_overview"):
-            for share, (num, den) in UNIT_SHARES.items():
-                if share in columns:
-                    table.shares[(pos, share)] = (unit(num), unit(den))
-        elif table.base == "exits":
-            for share, num in EXIT_SHARES.items():
-                table.shares[(pos, share)] = (unit(num), unit("exited_cases"))
-        elif table.base == "outcome_by_subgroup":
-            table.shares[(pos, "positive_exit_share")] = (
-                table.cells.get((pos, "positive_exits")),
-                table.cells.get((pos, "exited_cases")),
-            )
-        elif table.base == "staff_survey":
-            for share in ("mean_answer", "share_agreeing"):
-                table.shares[(pos, share)] = (table.cells.get((pos, "n_answered")),)
+        figures = spec
+        if table.base == "goal_attainment":
+            refs = tuple(f"unit.{c}" for c in GOAL_COUNTS.get(row["metric"], (None, None)) if c)
+            figures = dict.fromkeys(GOAL_FIGURES, refs)
+        for figure, refs in figures.items():
+            if figure in columns:
+                table.shares[(pos, figure)] = tuple(count(r) for r in refs)
 
 
 # ---------------------------------------------------------------------------------------------- relations
@@ -396,6 +555,12 @@ def relations(cells: Cells, periods: list[Period]) -> Relations:
     breakdown: dict[tuple, dict[tuple, int]] = defaultdict(dict)  # (vintage, u, p, dim, col) -> value -> var
     exits: dict[tuple, dict[tuple, int]] = defaultdict(dict)  # (vintage, u, p) -> (group, reason, dest) -> var
     subgroup: dict[tuple, dict[tuple, int]] = defaultdict(dict)  # (vintage, u, p, col) -> group -> var
+    exit_groups: dict[tuple, dict[str, int]] = defaultdict(dict)  # (vintage, u, p) -> group -> var
+    phases: dict[tuple, dict[str, int]] = defaultdict(dict)  # (vintage, u, p) -> phase -> var
+    instrument: dict[tuple, dict[tuple, int]] = defaultdict(dict)  # (vintage, u, p) -> (measure, col) -> var
+    transfers: dict[tuple, dict[str, int]] = defaultdict(dict)  # (vintage, from unit, p) -> to unit -> var
+    overlap: dict[tuple, dict[str, int]] = defaultdict(dict)  # (vintage, unit a, unit b, col) -> p -> var
+    effects: dict[tuple, dict[str, int]] = defaultdict(dict)  # (u, outcome, col) -> cohort -> var
     units_periods: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for var, key in enumerate(cells.keys):
         vintage, kind = key[0], key[1]
@@ -414,9 +579,43 @@ def relations(cells: Cells, periods: list[Period]) -> Relations:
             _, _, u, p, g, a, r, col = key
             subgroup[(vintage, u, p, col)][(g, a, r)] = var
             units_periods[vintage].add((u, p))
+        elif kind == "exit_group":
+            _, _, u, p, group = key
+            exit_groups[(vintage, u, p)][group] = var
+            units_periods[vintage].add((u, p))
+        elif kind == "phase":
+            _, _, u, p, phase = key
+            phases[(vintage, u, p)][phase] = var
+            units_periods[vintage].add((u, p))
+        elif kind == "instrument":
+            _, _, u, p, measure, col = key
+            instrument[(vintage, u, p)][(measure, col)] = var
+            units_periods[vintage].add((u, p))
+        elif kind == "transfer":
+            _, _, p, from_unit, to_unit = key
+            transfers[(vintage, from_unit, p)][to_unit] = var
+            units_periods[vintage].add((from_unit, p))
+        elif kind == "overlap":
+            _, _, p, a, b, col = key
+            overlap[(vintage, a, b, col)][p] = var
+        elif kind == "effect":
+            _, _, u, cohort, outcome, col = key
+            effects[(u, outcome, col)][cohort] = var
 
     def s(vintage, u, p, col):
         return unit.get((vintage, "unit", u, p, col))
+
+    def group_count(vintage, u, p, group):
+        """An exit group's count of a unit-period: a unit-period count itself or a row of reports.exit_groups."""
+        if group in EXIT_GROUP_UNIT:
+            return s(vintage, u, p, EXIT_GROUP_UNIT[group])
+        return exit_groups.get((vintage, u, p), {}).get(group)
+
+    def ors(vintage, u, p, col):
+        """A count of reports.instrument_summary's ORS row (some of them are unit-period counts)."""
+        if ("ors_total", col) in INSTRUMENT_UNIT:
+            return s(vintage, u, p, INSTRUMENT_UNIT[("ors_total", col)])
+        return instrument.get((vintage, u, p), {}).get(("ors_total", col))
 
     # Transfers in: the rows of other units' exits with this unit as destination.
     transfers_to: dict[tuple, list[int]] = defaultdict(list)
@@ -424,6 +623,11 @@ def relations(cells: Cells, periods: list[Period]) -> Relations:
         for (group, _reason, dest), var in rows.items():
             if group == "transferred" and dest is not None:
                 transfers_to[(vintage, dest, p)].append(var)
+
+    received: dict[tuple, list[int]] = defaultdict(list)  # (vintage, to unit, p) -> rows of reports.transfers
+    for (vintage, _from_unit, p), sent in transfers.items():
+        for to_unit, var in sent.items():
+            received[(vintage, to_unit, p)].append(var)
 
     # 1. Within a unit and period (every vintage).
     for vintage, pairs in units_periods.items():
@@ -449,6 +653,35 @@ def relations(cells: Cells, periods: list[Period]) -> Relations:
             rel.add([s(vintage, u, p, "transfers_in")], transfers_to.get((vintage, u, p), []))
             for col in SUBGROUP_COUNTS:
                 rel.add([s(vintage, u, p, col)], subgroup.get((vintage, u, p, col), {}).values())
+            # reports.exit_groups: each group is the sum of its exit rows; the groups add up to the unit's exits,
+            # work and studies to its positive exits.
+            for group in EXIT_GROUPS:
+                if group not in EXIT_GROUP_UNIT:
+                    rel.add([group_count(vintage, u, p, group)], groups[group])
+            rel.add(
+                [s(vintage, u, p, "positive_exits")],
+                [group_count(vintage, u, p, g) for g in POSITIVE_GROUPS],
+                basis=False,
+            )
+            rel.add(
+                [s(vintage, u, p, "exited_cases")], [group_count(vintage, u, p, g) for g in EXIT_GROUPS], basis=False
+            )
+            # reports.phase_status: the phases of the cases ongoing at the period's end.
+            rel.add([s(vintage, u, p, "ongoing_at_end")], phases.get((vintage, u, p), {}).values())
+            # reports.instrument_summary: every ORS pair is classified into one of ORS_CLASSES.
+            rel.add([ors(vintage, u, p, "cases_with_pair")], [ors(vintage, u, p, c) for c in ORS_CLASSES])
+            # reports.transfers: a unit's transferred exit rows per destination ('unknown': none named); they add
+            # up to its transfers out, and to the destination's transfers in.
+            by_destination: dict[str | None, list[int]] = defaultdict(list)
+            for (group, _reason, dest), var in rows.items():
+                if group == "transferred":
+                    by_destination[dest].append(var)
+            sent = transfers.get((vintage, u, p), {})
+            for to_unit in sorted(set(sent) | {UNKNOWN_UNIT if d is None else d for d in by_destination}, key=str):
+                parts = by_destination.get(None if to_unit == UNKNOWN_UNIT else to_unit, [])
+                rel.add([sent.get(to_unit)], parts)
+            rel.add([s(vintage, u, p, "transfers_out")], sent.values(), basis=False)
+            rel.add([s(vintage, u, p, "transfers_in")], received.get((vintage, u, p), []), basis=False)
     for (vintage, u, p, dim, col), values in sorted(breakdown.items(), key=str):
         rel.add([s(vintage, u, p, col)], values.values())
         # The margins of the subgroup cross-tabulation are rows of the breakdown.
@@ -482,6 +715,22 @@ def relations(cells: Cells, periods: list[Period]) -> Relations:
     for (v2, u, _p, _col), rows in subgroup.items():
         if v2 == vintage:
             sg_keys[u] |= set(rows)
+    in_keys: dict[str, set[tuple]] = defaultdict(set)  # unit -> (measure, col) of reports.instrument_summary
+    for (v2, u, _p), rows in instrument.items():
+        if v2 == vintage:
+            in_keys[u] |= {k for k in rows if k[1] in INSTRUMENT_FLOWS}
+    ph_keys: dict[str, set[str]] = defaultdict(set)
+    for (v2, u, _p), rows in phases.items():
+        if v2 == vintage:
+            ph_keys[u] |= set(rows)
+    eg_keys: dict[str, set[str]] = defaultdict(set)
+    for (v2, u, _p), rows in exit_groups.items():
+        if v2 == vintage:
+            eg_keys[u] |= set(rows)
+    tr_keys: dict[str, set[str]] = defaultdict(set)
+    for (v2, u, _p), rows in transfers.items():
+        if v2 == vintage:
+            tr_keys[u] |= set(rows)
 
     def b(u, p, dim, value, col):
         return breakdown.get((vintage, u, p, dim, col), {}).get((value,))
@@ -511,11 +760,35 @@ def relations(cells: Cells, periods: list[Period]) -> Relations:
                         [subgroup.get((vintage, u, q, col), {}).get(key) for q in parts],
                         basis=basis,
                     )
+            for key in sorted(in_keys[u]):
+                rel.add(
+                    [instrument.get((vintage, u, parent), {}).get(key)],
+                    [instrument.get((vintage, u, q), {}).get(key) for q in parts],
+                    basis=basis,
+                )
+            # Exit groups and transfers are sums of exit rows, which nest already: these only help step 3.
+            for group in sorted(eg_keys[u]):
+                rel.add(
+                    [exit_groups.get((vintage, u, parent), {}).get(group)],
+                    [exit_groups.get((vintage, u, q), {}).get(group) for q in parts],
+                    basis=False,
+                )
+            for to_unit in sorted(tr_keys[u]):
+                rel.add(
+                    [transfers.get((vintage, u, parent), {}).get(to_unit)],
+                    [transfers.get((vintage, u, q), {}).get(to_unit) for q in parts],
+                    basis=False,
+                )
         for _end, same in sorted(by_end.items()):
             # Stocks at the same day are the same count, whatever the period.
             for a, c in zip(same, same[1:], strict=False):
                 for col in STOCK_UNIT:
                     rel.add([s(vintage, u, a.label, col)], [s(vintage, u, c.label, col)])
+                for phase in sorted(ph_keys[u]):
+                    rel.add(
+                        [phases.get((vintage, u, a.label), {}).get(phase)],
+                        [phases.get((vintage, u, c.label), {}).get(phase)],
+                    )
                 for dim, value in bds:
                     rel.add(
                         [b(u, a.label, dim, value, "active_cases"), b(u, c.label, dim, value, "exited_cases")],
@@ -530,6 +803,12 @@ def relations(cells: Cells, periods: list[Period]) -> Relations:
                     [s(vintage, u, before.label, "ongoing_at_end"), s(vintage, u, period.label, "new_cases")],
                     basis=i == 0,
                 )
+                # Exits to date = exits to the day before + exits in the period (reports.socioeconomic).
+                rel.add(
+                    [s(vintage, u, period.label, "exited_cases_to_date")],
+                    [s(vintage, u, before.label, "exited_cases_to_date"), s(vintage, u, period.label, "exited_cases")],
+                    basis=i == 0,
+                )
                 for dim, value in bds:
                     rel.add(
                         [
@@ -539,6 +818,23 @@ def relations(cells: Cells, periods: list[Period]) -> Relations:
                         [b(u, before.label, dim, value, "active_cases"), b(u, period.label, dim, value, "new_cases")],
                         basis=i == 0,
                     )
+    # Persons ever in both of two units, to a period's end: a stock.
+    for (v2, _a, _b, col), per_period in sorted(overlap.items(), key=str):
+        if v2 != vintage or col != "persons_ever":
+            continue
+        for _end, same in sorted(by_end.items()):
+            for a, c in zip(same, same[1:], strict=False):
+                rel.add([per_period.get(a.label)], [per_period.get(c.label)])
+
+    # 3. reports.effects (no periods): the year cohorts are parts of the cohort 'all' (participants; the matched are
+    # matched per cohort), and outcomes over the same window have the same counts.
+    for (u, outcome, col), cohorts in sorted(effects.items(), key=str):
+        if col == "n_participants" and EFFECT_ALL in cohorts:
+            rel.add([cohorts[EFFECT_ALL]], [v for c, v in cohorts.items() if c != EFFECT_ALL])
+        if outcome == EFFECT_SAME_WINDOW[0]:
+            for other in EFFECT_SAME_WINDOW[1:]:
+                for cohort, var in sorted(cohorts.items()):
+                    rel.add([var], [effects.get((u, other, col), {}).get(cohort)])
     return rel
 
 

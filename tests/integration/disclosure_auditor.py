@@ -29,7 +29,11 @@ import pandas as pd
 
 from orchestration.publish.disclosure import Elimination
 
-TABLES = ("unit_scorecard", "leadership_overview", "intake_breakdown", "exits", "outcome_by_subgroup")
+TABLES = (
+    "unit_scorecard", "leadership_overview", "intake_breakdown", "exits", "outcome_by_subgroup", "exit_groups",
+    "phase_status", "process_summary", "instrument_summary", "period_costs", "socioeconomic", "goal_attainment",
+    "transfers", "unit_overlap", "effects",
+)  # fmt: skip
 COUNTS = {
     "unit_scorecard": [
         "active_cases", "new_cases", "exited_cases", "ongoing_at_end", "positive_exits", "dropouts", "ors_pairs",
@@ -42,22 +46,104 @@ COUNTS = {
     "intake_breakdown": ["active_cases", "new_cases", "exited_cases"],
     "exits": ["exited_cases"],
     "outcome_by_subgroup": ["exited_cases", "positive_exits", "ors_pairs", "ors_reliable_improvement"],
+    "exit_groups": ["exited_cases"],
+    "phase_status": ["ongoing_at_end"],
+    "process_summary": [
+        "attendance_cases", "plan_eligible_cases", "plan_timely_cases", "tested_cases", "drug_free_cases",
+    ],
+    "instrument_summary": [
+        "cases_with_pair", "reliable_improvement", "no_reliable_change", "reliable_deterioration", "recovered",
+        "improved", "active_cases",
+    ],
+    "period_costs": ["active_cases", "positive_exits"],
+    "socioeconomic": ["cases_measured", "exited_cases_to_date"],
+    "goal_attainment": ["basis_cases"],
+    "transfers": ["transferred_cases"],
+    "unit_overlap": ["persons_ever", "persons_concurrent"],
+    "effects": ["n_participants", "n_matched", "n_comparison_persons"],
 }  # fmt: skip
+# The columns that name a row of each table.
+ROW_KEYS = {
+    "unit_scorecard": ["unit_code", "period_label"],
+    "leadership_overview": ["unit_code", "period_label"],
+    "intake_breakdown": ["unit_code", "period_label", "dimension", "dimension_value"],
+    "exits": ["unit_code", "period_label", "exit_group", "exit_reason", "destination_unit_code"],
+    "outcome_by_subgroup": ["unit_code", "period_label", "gender", "age_band", "enrolment_reason"],
+    "exit_groups": ["unit_code", "period_label", "exit_group"],
+    "phase_status": ["unit_code", "period_label", "phase"],
+    "process_summary": ["unit_code", "period_label"],
+    "instrument_summary": ["unit_code", "period_label", "measure"],
+    "period_costs": ["unit_code", "period_label"],
+    "socioeconomic": ["unit_code", "period_label"],
+    "goal_attainment": ["unit_code", "period_label", "metric"],
+    "transfers": ["period_label", "from_unit", "to_unit"],
+    "unit_overlap": ["period_label", "unit_a", "unit_b"],
+    "effects": ["unit_code", "cohort", "outcome"],
+}
 FLOWS = [  # counts of events in the period: a period's figure is the sum of the figures of periods that tile it
     ("unit_scorecard", c)
     for c in ("new_cases", "exited_cases", "positive_exits", "dropouts", "ors_pairs", "ors_reliable_improvement",
               "wellbeing_pairs", "wellbeing_improved", "srs_sessions")
-] + [("leadership_overview", c) for c in ("new_cases", "exited_cases", "transfers_out", "transfers_in")]  # fmt: skip
+] + [("leadership_overview", c) for c in ("new_cases", "exited_cases", "transfers_out", "transfers_in")] + [
+    ("period_costs", "positive_exits"),
+]  # fmt: skip
 STOCKS = [("unit_scorecard", "ongoing_at_end"), ("unit_scorecard", "horizon_cohort_cases"),
-          ("leadership_overview", "ongoing_at_end")]  # fmt: skip
-SHARES = [  # table, share, numerator, denominator (count columns of the same row, or of the unit-period)
+          ("leadership_overview", "ongoing_at_end"), ("socioeconomic", "cases_measured"),
+          ("socioeconomic", "exited_cases_to_date")]  # fmt: skip
+ORS_CLASSES = ("reliable_improvement", "no_reliable_change", "reliable_deterioration")  # docs/instruments.md
+# docs/metrics.md: a goal's basis_cases are the persons or cases behind its actual value, a count published elsewhere.
+GOAL_BASIS = {
+    "attendance_rate": ("process_summary", "attendance_cases"),
+    "action_plan_within_90_days_share": ("process_summary", "plan_eligible_cases"),
+    "drug_free_share": ("process_summary", "tested_cases"),
+    "positive_exit_share": ("unit_scorecard", "exited_cases"),
+    "dropout_share": ("unit_scorecard", "exited_cases"),
+    "work_or_studies_at_horizon_share": ("unit_scorecard", "horizon_cohort_cases"),
+    "ors_reliable_improvement_share": ("unit_scorecard", "ors_pairs"),
+    "wellbeing_improved_share": ("unit_scorecard", "wellbeing_pairs"),
+    "cost_per_case": ("period_costs", "active_cases"),
+}
+# Shares and per-person figures: (table, figure, numerator, denominator). A numerator or denominator is a count or
+# money column of the same row ("column"), or a count of the unit-period in another table ("table.column"). A
+# published figure gives its numerator back next to its denominator and vice versa; a published Wilson interval
+# (<figure>_ci_low, <figure>_ci_high) gives both back, whatever is known.
+SHARES = [
     ("unit_scorecard", "positive_exit_share", "positive_exits", "exited_cases"),
     ("unit_scorecard", "ors_reliable_improvement_share", "ors_reliable_improvement", "ors_pairs"),
     ("unit_scorecard", "wellbeing_improved_share", "wellbeing_improved", "wellbeing_pairs"),
     ("unit_scorecard", "work_or_studies_at_horizon_share", None, "horizon_cohort_cases"),
-    ("leadership_overview", "work_or_studies_at_horizon_share", None, "horizon_cohort_cases"),
+    ("unit_scorecard", "action_plan_within_90_days_share", "process_summary.plan_timely_cases",
+     "process_summary.plan_eligible_cases"),
+    ("unit_scorecard", "attendance_rate", None, "process_summary.attendance_cases"),
+    ("leadership_overview", "positive_exit_share", "unit_scorecard.positive_exits", "exited_cases"),
+    ("leadership_overview", "work_or_studies_at_horizon_share", None, "unit_scorecard.horizon_cohort_cases"),
+    ("exits", "positive_exit_share", "unit_scorecard.positive_exits", "unit_scorecard.exited_cases"),
+    ("exits", "dropout_share", "unit_scorecard.dropouts", "unit_scorecard.exited_cases"),
     ("outcome_by_subgroup", "positive_exit_share", "positive_exits", "exited_cases"),
-]
+    ("process_summary", "action_plan_within_90_days_share", "plan_timely_cases", "plan_eligible_cases"),
+    ("process_summary", "drug_free_share", "drug_free_cases", "tested_cases"),
+    ("process_summary", "attendance_rate", None, "attendance_cases"),
+    ("process_summary", "caseload_per_fte", "unit_scorecard.ongoing_at_end", "staff_fte"),
+    ("instrument_summary", "ors_reliable_improvement_share", "reliable_improvement", "cases_with_pair"),
+    ("instrument_summary", "wellbeing_improved_share", "improved", "cases_with_pair"),
+    ("instrument_summary", "follow_up_coverage", "cases_with_pair", "active_cases"),
+    ("period_costs", "cost_per_case", "spent_in_period_sek", "active_cases"),
+    ("period_costs", "cost_per_positive_exit", "spent_in_period_sek", "positive_exits"),
+    ("socioeconomic", "coverage", "cases_measured", "exited_cases_to_date"),
+]  # fmt: skip
+# reports.goal_attainment's actual value (with ci_low, ci_high) is the figure of its metric.
+GOAL_SHARES = {
+    "positive_exit_share": ("unit_scorecard.positive_exits", "unit_scorecard.exited_cases"),
+    "dropout_share": ("unit_scorecard.dropouts", "unit_scorecard.exited_cases"),
+    "ors_reliable_improvement_share": ("unit_scorecard.ors_reliable_improvement", "unit_scorecard.ors_pairs"),
+    "wellbeing_improved_share": ("unit_scorecard.wellbeing_improved", "unit_scorecard.wellbeing_pairs"),
+    "work_or_studies_at_horizon_share": (None, "unit_scorecard.horizon_cohort_cases"),
+    "action_plan_within_90_days_share": ("process_summary.plan_timely_cases", "process_summary.plan_eligible_cases"),
+    "drug_free_share": ("process_summary.drug_free_cases", "process_summary.tested_cases"),
+    "attendance_rate": (None, "process_summary.attendance_cases"),
+    "cost_per_case": ("period_costs.spent_in_period_sek", "period_costs.active_cases"),
+    "caseload_per_fte": ("unit_scorecard.ongoing_at_end", "process_summary.staff_fte"),
+}
 
 
 @dataclass
@@ -84,7 +170,9 @@ class Published:
             if c is not None:
                 coefs[c] -= 1
         relation = {c: x for c, x in coefs.items() if x}
-        if relation:
+        # One cell alone says nothing: its other side is rows that do not exist, which for a stock is not a zero (a
+        # year's stock at its end beside a unit whose follow-up rows stop in June).
+        if len(relation) > 1:
             self.relations.append(relation)
 
 
@@ -214,7 +302,7 @@ def _relations(pub: Published) -> None:
                 pub.relate([per_period.get(parent)], [per_period.get(q) for q in parts])
 
     for table, c in FLOWS:
-        nest({"unit_scorecard": sc, "leadership_overview": lo}[table][c])
+        nest(_index(pub, table, up, c))
     for c in ("new_cases", "exited_cases"):
         nest(bd[c])
     nest(ex)
@@ -225,7 +313,7 @@ def _relations(pub: Published) -> None:
     for r in pub.periods.itertuples(index=False):
         ends[r.measured_to].append(r.period_label)
     for table, c in STOCKS:
-        index = {"unit_scorecard": sc, "leadership_overview": lo}[table][c]
+        index = _index(pub, table, up, c)
         for u in units:
             for labels in ends.values():
                 for a, b in zip(labels, labels[1:], strict=False):
@@ -255,22 +343,181 @@ def _relations(pub: Published) -> None:
                         [bd["active_cases"].get((u, a, dim, value)), bd["exited_cases"].get((u, b, dim, value))],
                         [bd["active_cases"].get((u, b, dim, value)), bd["exited_cases"].get((u, a, dim, value))],
                     )
+    _relations_of_later_tables(pub, sc, lo, ex, tilings, ends, nest)
+
+
+def _relations_of_later_tables(pub: Published, sc, lo, ex, tilings, ends, nest) -> None:
+    """Exit groups, phases, process and instrument summaries, costs, socioeconomic figures, goals, transfers, unit
+    overlap and effects (docs/metrics.md, docs/reports.md)."""
+    up = ["unit_code", "period_label"]
+    same_count = [  # (table, column) = (table, column) of the same unit-period
+        (("period_costs", "active_cases"), sc["active_cases"]),
+        (("period_costs", "positive_exits"), sc["positive_exits"]),
+    ]
+    for (table, column), other in same_count:
+        for key, cell in _index(pub, table, up, column).items():
+            pub.relate([cell], [other.get(key)])
+    ps = {c: _index(pub, "process_summary", up, c) for c in COUNTS["process_summary"]}
+    pc = {c: _index(pub, "period_costs", up, c) for c in COUNTS["period_costs"]}
+    se = {c: _index(pub, "socioeconomic", up, c) for c in COUNTS["socioeconomic"]}
+
+    # Instrument summary: every measure's active cases are the unit's; ORS and wellbeing pairs are the scorecard's;
+    # every ORS pair has one of three classifications; the pair counts are flows.
+    ins = {c: _index(pub, "instrument_summary", [*up, "measure"], c) for c in COUNTS["instrument_summary"]}
+    for (u, p, _measure), cell in ins["active_cases"].items():
+        pub.relate([cell], [sc["active_cases"].get((u, p))])
+    for measure, column, total in (
+        ("ors_total", "cases_with_pair", "ors_pairs"),
+        ("ors_total", "reliable_improvement", "ors_reliable_improvement"),
+        ("wellbeing", "cases_with_pair", "wellbeing_pairs"),
+        ("wellbeing", "improved", "wellbeing_improved"),
+    ):
+        for (u, p, m), cell in ins[column].items():
+            if m == measure:
+                pub.relate([cell], [sc[total].get((u, p))])
+    for (u, p, m), cell in ins["cases_with_pair"].items():
+        if m == "ors_total":
+            pub.relate(
+                [cell],
+                [
+                    ins[c].get((u, p, m))
+                    for c in ("reliable_improvement", "no_reliable_change", "reliable_deterioration")
+                ],
+            )
+    for c in COUNTS["instrument_summary"]:
+        if c != "active_cases":
+            nest(ins[c])
+
+    # Exit groups: sums of the exit rows of a group; together the unit's exits.
+    eg = _index(pub, "exit_groups", [*up, "exit_group"], "exited_cases")
+    parts: dict[tuple, list] = defaultdict(list)
+    for (u, p, group, _reason, _dest), cell in ex.items():
+        parts[(u, p, group)].append(cell)
+    by_unit_period: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for (u, p, group), cell in eg.items():
+        pub.relate([cell], parts[(u, p, group)])
+        by_unit_period[(u, p)][group] = cell
+    for (u, p), groups in by_unit_period.items():
+        pub.relate([sc["exited_cases"].get((u, p))], groups.values())
+        pub.relate([sc["positive_exits"].get((u, p))], [groups.get("work"), groups.get("studies")])
+        pub.relate([sc["dropouts"].get((u, p))], [groups.get("dropout")])
+        pub.relate([lo["transfers_out"].get((u, p))], [groups.get("transferred")])
+    nest(eg)
+
+    # Phases of the cases ongoing at the end: they add up to ongoing_at_end, and each is a stock.
+    ph = _index(pub, "phase_status", [*up, "phase"], "ongoing_at_end")
+    phases: dict[tuple, list] = defaultdict(list)
+    for (u, p, _phase), cell in ph.items():
+        phases[(u, p)].append(cell)
+    for (u, p), cells in phases.items():
+        pub.relate([sc["ongoing_at_end"].get((u, p))], cells)
+    by_phase: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for (u, p, phase), cell in ph.items():
+        by_phase[(u, phase)][p] = cell
+    for per_period in by_phase.values():
+        for labels in ends.values():
+            for a, b in zip(labels, labels[1:], strict=False):
+                pub.relate([per_period.get(a)], [per_period.get(b)])
+
+    # Socioeconomic: the exits to date (a stock, in STOCKS) grow by the period's exits.
+    for r in pub.periods.itertuples(index=False):
+        for before in ends.get(r.starts_on - timedelta(days=1), []):
+            for u in {k[0] for k in se["exited_cases_to_date"]}:
+                pub.relate(
+                    [se["exited_cases_to_date"].get((u, r.period_label))],
+                    [se["exited_cases_to_date"].get((u, before)), sc["exited_cases"].get((u, r.period_label))],
+                )
+
+    # Goals: basis_cases is the count behind the goal's actual value.
+    goals = _index(pub, "goal_attainment", [*up, "metric"], "basis_cases")
+    counts_of = {"unit_scorecard": sc, "process_summary": ps, "period_costs": pc}
+    for (u, p, metric), cell in goals.items():
+        table, column = GOAL_BASIS[metric]
+        pub.relate([cell], [counts_of[table][column].get((u, p))])
+
+    # Transfers: a unit's transferred exit rows per destination ('unknown' when none is named).
+    tr = _index(pub, "transfers", ["from_unit", "period_label", "to_unit"], "transferred_cases")
+    rows: dict[tuple, list] = defaultdict(list)
+    for (u, p, group, _reason, dest), cell in ex.items():
+        if group == "transferred":
+            rows[(u, p, "unknown" if dest is None else dest)].append(cell)
+    sent: dict[tuple, list] = defaultdict(list)
+    received: dict[tuple, list] = defaultdict(list)
+    for (u, p, to_unit), cell in tr.items():
+        rows.setdefault((u, p, to_unit), [])
+        sent[(u, p)].append(cell)
+        received[(to_unit, p)].append(cell)
+    for key, cells in rows.items():
+        pub.relate([tr.get(key)], cells)
+    for (u, p), cells in sent.items():
+        pub.relate([lo["transfers_out"].get((u, p))], cells)
+    for (u, p), cells in received.items():
+        pub.relate([lo["transfers_in"].get((u, p))], cells)
+    nest(tr)
+
+    # Persons ever in two units: a stock.
+    ov = _index(pub, "unit_overlap", ["unit_a", "period_label", "unit_b"], "persons_ever")
+    by_pair: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for (a, p, b), cell in ov.items():
+        by_pair[(a, b)][p] = cell
+    for per_period in by_pair.values():
+        for labels in ends.values():
+            for x, y in zip(labels, labels[1:], strict=False):
+                pub.relate([per_period.get(x)], [per_period.get(y)])
+
+    # Effects: participants of the year cohorts make up the cohort 'all'; the two register outcomes of months 1..12
+    # are measured on the same participants and matches.
+    eff = {c: _index(pub, "effects", ["unit_code", "cohort", "outcome"], c) for c in COUNTS["effects"]}
+    years: dict[tuple, list] = defaultdict(list)
+    for (u, cohort, outcome), cell in eff["n_participants"].items():
+        if cohort != "all":
+            years[(u, outcome)].append(cell)
+    for (u, outcome), cells in years.items():
+        pub.relate([eff["n_participants"].get((u, "all", outcome))], cells)
+    for c in COUNTS["effects"]:
+        for (u, cohort, outcome), cell in eff[c].items():
+            if outcome == "income_support_months":
+                pub.relate([cell], [eff[c].get((u, cohort, "public_cost_sek"))])
 
 
 # ---------------------------------------------------------------------------------------------- relation mining
 
-KEYS = {
+UNIT_COLUMN = {"transfers": "from_unit", "unit_overlap": "unit_a"}  # the unit of a row, where not unit_code
+KEYS = {  # the rest of a row's key, beside its unit and period
     "unit_scorecard": [],
     "leadership_overview": [],
     "intake_breakdown": ["dimension", "dimension_value"],
     "exits": ["exit_group", "exit_reason", "destination_unit_code"],
     "outcome_by_subgroup": ["gender", "age_band", "enrolment_reason"],
+    "exit_groups": ["exit_group"],
+    "phase_status": ["phase"],
+    "process_summary": [],
+    "instrument_summary": ["measure"],
+    "period_costs": [],
+    "socioeconomic": [],
+    "goal_attainment": ["metric"],
+    "transfers": ["to_unit"],
+    "unit_overlap": ["unit_b"],
 }
-ROW_FILTERS = {  # categorical columns a total could be taken over
+UNIT_TABLES = ("unit_scorecard", "leadership_overview", "process_summary", "period_costs", "socioeconomic")
+ROW_FILTERS = {  # categorical columns a total could be taken over (unit tables: the same count, unfiltered)
     "intake_breakdown": ["dimension"],
     "exits": ["exit_group", "exit_reason", "destination_unit_code"],
     "outcome_by_subgroup": ["gender", "age_band", "enrolment_reason"],
+    "exit_groups": ["exit_group"],
+    "phase_status": ["phase"],
+    "transfers": [],
+    **{t: [] for t in UNIT_TABLES},
 }
+# Row tables with one row per unit-period and value of a column, only for some units (the measures a unit uses,
+# the goals it set): a figure is compared with the row where the row exists.
+ROW_PER_VALUE = {"instrument_summary": "measure", "goal_attainment": "metric"}
+EFFECT_OUTCOMES = ("in_work_or_studies_at_horizon", "income_support_months", "public_cost_sek")
+
+
+def _unit_frame(frames: dict[str, pd.DataFrame], table: str) -> pd.DataFrame:
+    frame = frames[table]
+    return frame.rename(columns={UNIT_COLUMN[table]: "unit_code"}) if table in UNIT_COLUMN else frame
 
 
 def mine(truth: pd.DataFrame | None = None, *, frames: dict[str, pd.DataFrame], periods: pd.DataFrame) -> set:
@@ -281,7 +528,14 @@ def mine(truth: pd.DataFrame | None = None, *, frames: dict[str, pd.DataFrame], 
     * ("stock", table, column): the column is the same in every period ending on the same day;
     * ("total", table, column, row_table, row_column, filter): a unit-period figure equals the sum of a row table's
       column over a unit-period, unfiltered or with one categorical column equal to one value (in every
-      unit-period where the figure or the sum is non-zero).
+      unit-period where the figure or the sum is non-zero); a row table may be another unit table (the same count
+      published twice);
+    * ("equal", table, column, row_table, row_column, filter, value): a unit-period figure equals the row of a
+      ROW_PER_VALUE table with that value, wherever that row exists (value "*": for every value of the filter);
+    * ("cumulative", table, column, flow_table, flow_column): a unit-period figure is the figure of the period
+      ending the day before plus a flow of the period;
+    * ("cohorts", "effects", column): reports.effects' cohort 'all' is the sum of the year cohorts;
+      ("same", "effects", column, outcome, outcome): two outcomes have the same count in every unit and cohort.
     A relation the auditor does not use is a hole in its list (and probably in the disclosure control's)."""
     found = set()
     tilings = _tilings(periods)
@@ -289,10 +543,12 @@ def mine(truth: pd.DataFrame | None = None, *, frames: dict[str, pd.DataFrame], 
     for r in periods.itertuples(index=False):
         ends[r.measured_to].append(r.period_label)
     for table, counts in COUNTS.items():
-        frame = frames[table]
+        if table not in KEYS:
+            continue
+        frame = _unit_frame(frames, table)
         keys = ["unit_code", *KEYS[table]]
         for column in counts:
-            series = frame.set_index([*keys, "period_label"])[column]
+            series = frame.set_index([*keys, "period_label"])[column].dropna()
             values = {k: int(v) for k, v in series.items()}
             by_key: dict[tuple, dict[str, int]] = defaultdict(dict)
             for k, v in values.items():
@@ -316,13 +572,12 @@ def mine(truth: pd.DataFrame | None = None, *, frames: dict[str, pd.DataFrame], 
                 found.add(("flow", table, column))
             if stocks and equal == stocks:
                 found.add(("stock", table, column))
-    unit_tables = ("unit_scorecard", "leadership_overview")
-    for table in unit_tables:
+    for table in UNIT_TABLES:
         frame = frames[table].set_index(["unit_code", "period_label"])
         for column in COUNTS[table]:
-            figure = frame[column].astype("int64")
+            figure = frame[column].astype("float64")
             for row_table, filters in ROW_FILTERS.items():
-                rows = frames[row_table]
+                rows = _unit_frame(frames, row_table)
                 # Filters that pick the same rows are one (the first: the exit group before the reason).
                 options, seen = [], set()
                 candidates = [(None, None)] + [
@@ -334,6 +589,8 @@ def mine(truth: pd.DataFrame | None = None, *, frames: dict[str, pd.DataFrame], 
                         seen.add(picked)
                         options.append((f, v))
                 for row_column in COUNTS[row_table]:
+                    if (row_table, row_column) == (table, column):
+                        continue
                     for f, v in options:
                         subset = rows if f is None else rows[rows[f] == v]
                         if row_table == "intake_breakdown" and f is None:
@@ -343,26 +600,147 @@ def mine(truth: pd.DataFrame | None = None, *, frames: dict[str, pd.DataFrame], 
                         both = both[(both.iloc[:, 0] != 0) | (both.iloc[:, 1] != 0)]
                         if len(both) >= 10 and (both.iloc[:, 0] == both.iloc[:, 1]).all():
                             found.add(("total", table, column, row_table, row_column, f, v))
+    found |= _mine_equal(frames)
+    found |= _mine_cumulative(frames, periods, ends)
+    found |= _mine_effects(frames["effects"])
     return found
 
 
-def known_families() -> set:
-    """The relation families this auditor attacks with (for comparison with what mining finds)."""
+def _mine_equal(frames: dict[str, pd.DataFrame]) -> set:
+    found = set()
+    for table in UNIT_TABLES:
+        frame = frames[table].set_index(["unit_code", "period_label"])
+        for column in COUNTS[table]:
+            figure = frame[column].dropna().astype("int64").to_dict()
+            for row_table, filter_column in ROW_PER_VALUE.items():
+                rows = frames[row_table]
+                for row_column in COUNTS[row_table]:
+                    holds = []
+                    for value, subset in rows.groupby(filter_column):
+                        series = subset.set_index(["unit_code", "period_label"])[row_column].dropna()
+                        pairs = [(figure.get(k, 0), int(v)) for k, v in series.items()]
+                        pairs = [(x, y) for x, y in pairs if x or y]
+                        holds.append((value, len(pairs) >= 10 and all(x == y for x, y in pairs)))
+                    if holds and all(h for _, h in holds):
+                        found.add(("equal", table, column, row_table, row_column, filter_column, "*"))
+                    else:
+                        found |= {
+                            ("equal", table, column, row_table, row_column, filter_column, v) for v, h in holds if h
+                        }
+    return found
+
+
+def _mine_cumulative(frames: dict[str, pd.DataFrame], periods: pd.DataFrame, ends: dict) -> set:
+    found = set()
+    before = {r.period_label: ends.get(r.starts_on - timedelta(days=1), []) for r in periods.itertuples(index=False)}
+    figures = {
+        (t, c): {k: int(v) for k, v in frames[t].set_index(["unit_code", "period_label"])[c].dropna().items()}
+        for t in UNIT_TABLES
+        for c in COUNTS[t]
+    }
+    for (table, column), stock in figures.items():
+        for (flow_table, flow_column), flow in figures.items():
+            if (flow_table, flow_column) == (table, column):
+                continue
+            tested = held = 0
+            for (u, p), value in stock.items():
+                for b in before.get(p, []):
+                    if (u, b) in stock and (value or stock[(u, b)]):
+                        tested += 1
+                        held += value == stock[(u, b)] + flow.get((u, p), 0)
+            if tested >= 10 and held == tested:
+                found.add(("cumulative", table, column, flow_table, flow_column))
+    return found
+
+
+def _mine_effects(frame: pd.DataFrame) -> set:
+    found = set()
+    for column in COUNTS["effects"]:
+        values = {k: int(v) for k, v in frame.set_index(["unit_code", "cohort", "outcome"])[column].dropna().items()}
+        tested = held = 0
+        for (u, cohort, outcome), total in values.items():
+            if cohort == "all":
+                summed = sum(v for (u2, c2, o2), v in values.items() if (u2, o2) == (u, outcome) and c2 != "all")
+                if total or summed:
+                    tested += 1
+                    held += total == summed
+        if tested and held == tested:
+            found.add(("cohorts", "effects", column))
+        for i, a in enumerate(EFFECT_OUTCOMES):
+            for b in EFFECT_OUTCOMES[i + 1 :]:
+                pairs = [(v, values.get((u, c, b))) for (u, c, o), v in values.items() if o == a]
+                pairs = [(x, y) for x, y in pairs if y is not None and (x or y)]
+                if pairs and all(x == y for x, y in pairs):
+                    found.add(("same", "effects", column, a, b))
+    return found
+
+
+def known_families(goal_metrics: set[str] | None = None) -> set:
+    """The relation families this auditor attacks with (for comparison with what mining finds); goals only of the
+    metrics that have targets (`goal_metrics`, default all)."""
     known = {("flow", t, c) for t, c in FLOWS} | {("stock", t, c) for t, c in STOCKS}
     known |= {("flow", "intake_breakdown", c) for c in ("new_cases", "exited_cases")}
-    known |= {("flow", "exits", "exited_cases")}
+    known |= {("flow", "exits", "exited_cases"), ("flow", "exit_groups", "exited_cases")}
     known |= {("flow", "outcome_by_subgroup", c) for c in COUNTS["outcome_by_subgroup"]}
+    known |= {("flow", "instrument_summary", c) for c in COUNTS["instrument_summary"] if c != "active_cases"}
+    known |= {("flow", "transfers", "transferred_cases")}
+    known |= {("stock", "phase_status", "ongoing_at_end"), ("stock", "unit_overlap", "persons_ever")}
+    overview = ("unit_scorecard", "leadership_overview")
     for c in ("active_cases", "new_cases", "exited_cases"):
         for dim in ("age_band", "enrolment_reason", "gender", "referral_source"):
-            for t in ("unit_scorecard", "leadership_overview"):
+            for t in overview:
                 known.add(("total", t, c, "intake_breakdown", c, "dimension", dim))
-    for t in ("unit_scorecard", "leadership_overview"):
+    for dim in ("age_band", "enrolment_reason", "gender", "referral_source"):
+        known.add(("total", "period_costs", "active_cases", "intake_breakdown", "active_cases", "dimension", dim))
+    known.add(("total", "period_costs", "positive_exits", "outcome_by_subgroup", "positive_exits", None, None))
+    for t in overview:
         known.add(("total", t, "exited_cases", "exits", "exited_cases", None, None))
+        known.add(("total", t, "exited_cases", "exit_groups", "exited_cases", None, None))
+        known.add(("total", t, "ongoing_at_end", "phase_status", "ongoing_at_end", None, None))
     known.add(("total", "unit_scorecard", "dropouts", "exits", "exited_cases", "exit_group", "dropout"))
+    known.add(("total", "unit_scorecard", "dropouts", "exit_groups", "exited_cases", "exit_group", "dropout"))
     known.add(("total", "leadership_overview", "transfers_out", "exits", "exited_cases", "exit_group", "transferred"))
+    known.add(
+        ("total", "leadership_overview", "transfers_out", "exit_groups", "exited_cases", "exit_group", "transferred")
+    )
+    known.add(("total", "leadership_overview", "transfers_out", "transfers", "transferred_cases", None, None))
     for c in COUNTS["outcome_by_subgroup"]:
         known.add(("total", "unit_scorecard", c, "outcome_by_subgroup", c, None, None))
     known.add(("total", "leadership_overview", "exited_cases", "outcome_by_subgroup", "exited_cases", None, None))
+    # The same count in two unit tables (both ways), and as rows of the instrument summary and the goals.
+    same = [
+        {("unit_scorecard", "active_cases"), ("leadership_overview", "active_cases"), ("period_costs", "active_cases")},
+        {("unit_scorecard", "positive_exits"), ("period_costs", "positive_exits")},
+    ] + [{("unit_scorecard", c), ("leadership_overview", c)} for c in ("new_cases", "exited_cases", "ongoing_at_end")]
+    for group in same:
+        for a in group:
+            for b in group - {a}:
+                known.add(("total", *a, *b, None, None))
+    for t in ("unit_scorecard", "leadership_overview", "period_costs"):
+        known.add(("equal", t, "active_cases", "instrument_summary", "active_cases", "measure", "*"))
+    for c, measure, column in (
+        ("ors_pairs", "ors_total", "cases_with_pair"),
+        ("ors_reliable_improvement", "ors_total", "reliable_improvement"),
+        ("wellbeing_pairs", "wellbeing", "cases_with_pair"),
+        ("wellbeing_improved", "wellbeing", "improved"),
+    ):
+        known.add(("equal", "unit_scorecard", c, "instrument_summary", column, "measure", measure))
+    for metric, (table, column) in GOAL_BASIS.items():
+        if goal_metrics is not None and metric not in goal_metrics:
+            continue
+        for group in same:
+            if (table, column) in group:
+                for t, c in group:
+                    known.add(("equal", t, c, "goal_attainment", "basis_cases", "metric", metric))
+                break
+        else:
+            known.add(("equal", table, column, "goal_attainment", "basis_cases", "metric", metric))
+    # Exits to date: the day before's plus the period's exits.
+    for t in ("unit_scorecard", "leadership_overview"):
+        known.add(("cumulative", "socioeconomic", "exited_cases_to_date", t, "exited_cases"))
+    known.add(("cohorts", "effects", "n_participants"))
+    for column in COUNTS["effects"]:
+        known.add(("same", "effects", column, "income_support_months", "public_cost_sek"))
     return known
 
 
@@ -408,36 +786,57 @@ def linear_combination(pub: Published) -> set[int]:
 
 
 def share_attacks(pub: Published, known: dict[int, int]) -> set[int]:
-    """Suppressed counts that a published share gives back next to its known denominator (or numerator)."""
+    """Suppressed counts that a published share or per-person figure gives back next to its known denominator
+    (or numerator), or that its published interval gives back (a Wilson interval fixes both p and n)."""
     found = set()
-    for table, share, num, den in SHARES:
+    records = {t: f.to_dict("records") for t, f in pub.frames.items()}
+    rows_of: dict[str, dict[tuple, int]] = {}
+    for table in TABLES:
         frame = pub.frames[table]
-        for i, value in enumerate(frame[share]):
-            if pd.isna(value):
-                continue
-            n = pub.cell.get((table, i, num)) if num else None
-            d = pub.cell.get((table, i, den))
-            if n is not None and d is not None:
-                if pub.value[n] is None and d in known:
-                    found.add(n)
-                if pub.value[d] is None and n in known and known[n] != 0:
-                    found.add(d)
-    # reports.exits: the period's positive and dropout shares rest on the scorecard's counts.
-    sc = pub.frames["unit_scorecard"]
-    row_of = {k: i for i, k in enumerate(sc[["unit_code", "period_label"]].itertuples(index=False, name=None))}
-    exits = pub.frames["exits"]
-    for share, num in (("positive_exit_share", "positive_exits"), ("dropout_share", "dropouts")):
-        keys = exits[["unit_code", "period_label"]].itertuples(index=False, name=None)
-        for (u, p), value in zip(keys, exits[share], strict=True):
-            if pd.isna(value) or (u, p) not in row_of:
-                continue
-            n = pub.cell.get(("unit_scorecard", row_of[(u, p)], num))
-            d = pub.cell.get(("unit_scorecard", row_of[(u, p)], "exited_cases"))
-            if n is not None and d is not None:
-                if pub.value[n] is None and d in known:
-                    found.add(n)
-                if pub.value[d] is None and n in known and known[n] != 0:
-                    found.add(d)
+        if {"unit_code", "period_label"} <= set(frame.columns):
+            keys = frame[["unit_code", "period_label"]].itertuples(index=False, name=None)
+            rows_of[table] = {k: i for i, k in reversed(list(enumerate(keys)))}
+
+    def operand(table: str, i: int, ref: str | None):
+        """(count cell or None, known value or None) of a numerator or denominator."""
+        if ref is None:
+            return None, None
+        if "." in ref:
+            other, column = ref.split(".")
+            row = records[table][i]
+            j = rows_of.get(other, {}).get((row["unit_code"], row["period_label"]))
+            if j is None:
+                return None, None
+            table, i, ref = other, j, column
+        cell = pub.cell.get((table, i, ref))
+        if cell is not None:
+            return cell, known.get(cell)
+        if ref in COUNTS[table] or ref not in records[table][i]:
+            return None, None  # no data
+        value = records[table][i][ref]
+        return None, None if pd.isna(value) else value
+
+    def attack(table: str, i: int, figure: str, num: str | None, den: str | None) -> None:
+        row = records[table][i]
+        n, n_value = operand(table, i, num)
+        d, d_value = operand(table, i, den)
+        if not pd.isna(row[figure]):
+            if n is not None and n_value is None and d_value is not None:
+                found.add(n)
+            if d is not None and d_value is None and n_value is not None and n_value != 0:
+                found.add(d)
+        bounds = [f"{figure}_ci_low", f"{figure}_ci_high"] if figure != "actual_value" else ["ci_low", "ci_high"]
+        if all(b in row and not pd.isna(row[b]) for b in bounds):
+            found.update(c for c, v in ((n, n_value), (d, d_value)) if c is not None and v is None)
+
+    for table, figure, num, den in SHARES:
+        if figure in pub.frames[table].columns:
+            for i in range(len(pub.frames[table])):
+                attack(table, i, figure, num, den)
+    goals = pub.frames["goal_attainment"]
+    for i, metric in enumerate(goals["metric"]):
+        if metric in GOAL_SHARES:
+            attack("goal_attainment", i, "actual_value", *GOAL_SHARES[metric])
     return found
 
 

@@ -183,6 +183,46 @@ def test_a_share_goes_with_a_hidden_count(tmp_path):
 
 def test_a_report_table_the_pass_does_not_know_is_refused(tmp_path):
     con = _database(tmp_path, {"2019-01": (11, 6), "2019-02": (12, 7), "2019-03": (9, 8)}, (32, 21))
-    con.execute("CREATE TABLE reports.effects (unit_code VARCHAR, n BIGINT, suppressed_columns VARCHAR)")
-    with pytest.raises(disclosure.DisclosureError, match="reports.effects|effects"):
+    con.execute("CREATE TABLE reports.new_report (unit_code VARCHAR, n BIGINT, suppressed_columns VARCHAR)")
+    with pytest.raises(disclosure.DisclosureError, match="new_report"):
         disclosure.run(con)
+
+
+def test_positive_exits_minus_the_exit_rows_do_not_give_a_hidden_exit_group_back(tmp_path):
+    # 2019-01: positive exits 11 = work 3 (hidden) + studies 8. reports.exits has the rows, reports.exit_groups the
+    # groups, the scorecard the total: 11 - 8 would give the 3 back, in either table.
+    con = _database(tmp_path, {"2019-01": (11, 11), "2019-02": (12, 0), "2019-03": (9, 0)}, (32, 11))
+    con.execute("UPDATE reports.unit_scorecard SET positive_exits = exited_cases")
+    con.execute(
+        "CREATE TABLE reports.exits (unit_code VARCHAR, period_label VARCHAR, exit_group VARCHAR, exit_reason VARCHAR, "
+        "destination_unit_code VARCHAR, exited_cases BIGINT, suppressed_columns VARCHAR)"
+    )
+    con.execute(
+        "CREATE TABLE reports.exit_groups (unit_code VARCHAR, period_label VARCHAR, exit_group VARCHAR, "
+        "exited_cases BIGINT, suppressed_columns VARCHAR)"
+    )
+    for period in ("2019-01", "2019-Q1"):
+        con.execute(
+            "INSERT INTO reports.exits VALUES ('BER', ?, 'work', 'job', NULL, NULL, 'exited_cases'), "
+            "('BER', ?, 'studies', 'school', NULL, 8, '')",
+            [period, period],
+        )
+        con.execute(
+            "INSERT INTO reports.exit_groups VALUES ('BER', ?, 'work', NULL, 'exited_cases'), "
+            "('BER', ?, 'studies', 8, ''), ('BER', ?, 'dropout', 0, ''), ('BER', ?, 'transferred', 0, ''), "
+            "('BER', ?, 'other', 0, '')",
+            [period] * 5,
+        )
+    result = disclosure.run(con)
+    scorecard = dict(con.execute("SELECT period_label, positive_exits FROM reports.unit_scorecard").fetchall())
+    studies = dict(
+        con.execute(
+            "SELECT period_label, exited_cases FROM reports.exit_groups WHERE exit_group = 'studies'"
+        ).fetchall()
+    )
+    rows = dict(
+        con.execute("SELECT period_label, exited_cases FROM reports.exits WHERE exit_group = 'studies'").fetchall()
+    )
+    for period in ("2019-01", "2019-Q1"):
+        assert scorecard[period] is None or (studies[period] is None and rows[period] is None), period
+    assert disclosure.determined(result.cells, result.relations.items) == set()
