@@ -66,10 +66,15 @@ class Overview:
         goals = self._by_unit("goal_attainment")
         with_evidence = any(g.get("evidence") for gs in goals.values() for g in gs)
         effects_published = has_table(self.con, "reports", "effects")
-        effects = {}
+        effects: dict[str, dict] = {}
         if effects_published:
+            # A unit's first effect over all cohorts that is published; else one hidden by suppression (shown as
+            # hidden, not as missing).
             for e in rows(self.con, "SELECT * FROM reports.effects ORDER BY ALL"):
                 if str(e.get("cohort")) in ("all", "None") and e.get("att") is not None:
+                    effects.setdefault(e["unit_code"], e)
+            for e in rows(self.con, "SELECT * FROM reports.effects ORDER BY ALL"):
+                if str(e.get("cohort")) in ("all", "None") and is_suppressed(e, "att"):
                     effects.setdefault(e["unit_code"], e)
         header = [
             t("ov_col_unit"),
@@ -103,7 +108,9 @@ class Overview:
             ]
             if effects_published:
                 e = effects.get(u["unit_code"])
-                if e and e.get("att_ci_low") is not None:
+                if e and is_suppressed(e, "att"):
+                    row.append(cells.decimal(None, 1, suppressed=True))
+                elif e and e.get("att_ci_low") is not None:
                     row.append(
                         Cell(
                             f"{fmt.decimal(e['att'], 1)} ({fmt.decimal_range(e['att_ci_low'], e['att_ci_high'])})",

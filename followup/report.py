@@ -206,9 +206,10 @@ class UnitReport:
         return self.labels.label(code_list, code, self.lang)
 
     def spoken_count(self, row: dict | None, column: str) -> str:
-        """A count inside a sentence: the number, or `fewer than 5` when suppressed."""
+        """A count inside a sentence: the number, or the suppression mark `<5` when hidden (a count hidden by
+        disclosure control across tables may be 5 or more: never `fewer than 5` in words)."""
         if is_suppressed(row, column):
-            return self.t("fewer_than", k=self.fmt.k)
+            return self.t("hidden_count", k=self.fmt.k)
         value = (row or {}).get(column)
         return DASH if value is None else self.fmt.integer(value)
 
@@ -889,7 +890,8 @@ class UnitReport:
         if s:
             section.tables.append(self._payback_table(s))
             section.tables.append(self._parameters_table(s))
-            if s.get("counterfactual_annual_benefit_sek") is None and s.get("payback_months_ci_low") is None:
+            counterfactual = ("counterfactual_annual_benefit_sek", "payback_months_ci_low")
+            if all(s.get(c) is None and not is_suppressed(s, c) for c in counterfactual):
                 section.notes.append(t("no_counterfactual"))
         else:
             section.notes.append(t("no_socioeconomic"))
@@ -931,12 +933,23 @@ class UnitReport:
                 [cells.text(t("fig_bcr")), cells.decimal(s.get("benefit_cost_ratio"), 2, hidden("benefit_cost_ratio"))],
             ],
         )
-        if s.get("counterfactual_annual_benefit_sek") is not None:
+        if s.get("counterfactual_annual_benefit_sek") is not None or hidden("counterfactual_annual_benefit_sek"):
             table.rows.append(
-                [cells.text(t("fig_counterfactual_benefit")), cells.money(s["counterfactual_annual_benefit_sek"])]
+                [
+                    cells.text(t("fig_counterfactual_benefit")),
+                    cells.money(
+                        s.get("counterfactual_annual_benefit_sek"),
+                        suppressed=hidden("counterfactual_annual_benefit_sek"),
+                    ),
+                ]
             )
-        if s.get("estimated_deadweight") is not None:
-            table.rows.append([cells.text(t("fig_estimated_deadweight")), cells.share(s["estimated_deadweight"])])
+        if s.get("estimated_deadweight") is not None or hidden("estimated_deadweight"):
+            table.rows.append(
+                [
+                    cells.text(t("fig_estimated_deadweight")),
+                    cells.share(s.get("estimated_deadweight"), hidden("estimated_deadweight")),
+                ]
+            )
         if s.get("payback_months") is None and not hidden("payback_months"):
             table.note = t("note_no_payback")
         return table

@@ -485,11 +485,21 @@ def _has_versions(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
-def open_published(published_dir: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published copy that cannot reach other files (no ATTACH, COPY or reads)."""
-    path = copy_path(published_dir)
+def published_database(published_dir: Path) -> Path:
+    """The database file of the version readers see now: `current` resolved once, so that a reader keeps one
+    version even when a publication switches `current` while it reads (a copy from before versioned publications:
+    its own file)."""
+    version = current_version(published_dir)
+    path = version / COPY_NAME if version is not None else copy_path(published_dir)
     if not path.exists():
-        raise PublicationError(f"no published copy at {path}: run `followup run` first")
+        raise PublicationError(f"no published copy at {copy_path(published_dir)}: run `followup run` first")
+    return path
+
+
+def open_published(published_dir: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the current version of the published copy that cannot reach other files (no
+    ATTACH, COPY or reads)."""
+    path = published_database(published_dir)
     return duckdb.connect(
         str(path),
         read_only=True,

@@ -466,6 +466,8 @@ class Period:
 
 
 def _periods(con: duckdb.DuckDBPyConnection) -> list[Period]:
+    if "periods" not in report_tables(con):
+        return []  # no periods, no relations across them
     return [
         Period(*r)
         for r in con.execute(

@@ -2,8 +2,12 @@
 the text headless Chromium shows of the HTML (not its source), `pdftotext` of the PDF, the cells of the workbook.
 
 The figures are those of the project's own half-year self-evaluation (seed report 004, tests/conftest.py): 18
-enrolled in 2017, 7 to work, 0 to studies, 5 for other reasons, no dropouts, 6 still enrolled on 31 December; the
-budget table to the krona; goals with their target and actual value, the 18-month goal not yet measurable.
+enrolled in 2017, 7 to work, 0 to studies, no dropouts; the budget table to the krona; goals with their target and
+actual value, the 18-month goal not yet measurable. Disclosure control across tables hides more in this small unit
+than dbt's suppression alone (docs/privacy.md): the year's 13 new, 12 exited, 5 other exits and 6 still enrolled,
+and the half-year's 11 enrolled and 5 exited, are hidden because published they would give a hidden count of a
+month, quarter or half-year back through the relations between periods and tables; they read `<5` like every
+hidden cell.
 """
 
 import os
@@ -87,10 +91,16 @@ def _rendered_text(page: Path, profile: Path) -> str:
 
 
 def _pdf_text(pdf: Path) -> str:
+    """The PDF's text in reading order, then as laid out on the page: pdftotext reads a short cell of a table row
+    after the row's longer neighbours in reading order (`71 %` of the attendance goal), and a wrapped label in two
+    lines when laid out; a row reads whole in one of the two."""
     assert shutil.which("pdftotext"), "pdftotext is installed by `make test` (Debian package poppler-utils)"
-    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return _plain(done.stdout)
+    texts = []
+    for mode in ([], ["-layout"]):
+        done = subprocess.run(["pdftotext", *mode, str(pdf), "-"], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        texts.append(_plain(done.stdout))
+    return " | ".join(texts)
 
 
 def _cells(xlsx: Path) -> dict[str, list[list]]:
@@ -142,8 +152,8 @@ def test_swedish_2017_as_a_reader_sees_it(reports, tmp_path):
     for text, where in ((html, "page"), (pdf, "PDF")):
         assert "Uppföljning: PIMA - Personlig Inkludering Mot Arbete" in text, where
         assert "var 18 deltagare inskrivna" in text, where
-        assert "12 avslutades: 7 till arbete, 0 till studier och 5 av andra skäl; 0 avbröt inom tre månader." in text
-        assert "Den 2017-12-31 var 6 fortfarande inskrivna" in text, where
+        assert "<5 avslutades: 7 till arbete, 0 till studier och <5 av andra skäl; 0 avbröt inom tre månader." in text
+        assert "Den 2017-12-31 var <5 fortfarande inskrivna" in text, where
         for line in BUDGET_SV:
             assert line in text, (where, line)
         assert _has_row(text, *TOTAL_SV, where), where
@@ -164,8 +174,8 @@ def test_swedish_2017_h2(reports, tmp_path):
     html = _rendered_text(written[("2017-H2", "sv", "html")], tmp_path / "chromium")
     pdf = _pdf_text(written[("2017-H2", "sv", "pdf")])
     for text, where in ((html, "page"), (pdf, "PDF")):
-        assert "var 11 deltagare inskrivna, varav färre än 5 skrevs in under perioden" in text, where
-        assert "5 avslutades: färre än 5 till arbete, 0 till studier och färre än 5 av andra skäl" in text, where
+        assert "var <5 deltagare inskrivna, varav <5 skrevs in under perioden" in text, where
+        assert "<5 avslutades: <5 till arbete, 0 till studier och <5 av andra skäl" in text, where
         assert re.search(r"Närvaro: minst 90 % 90 % 75 %", text), where
         assert "Kan ännu inte mätas" in text, where
         assert _has_row(text, *TOTAL_SV, where), where
@@ -192,7 +202,7 @@ def test_workbook_cells(reports):
     assert "<5" in texts
     _no_code(" ".join(texts), "workbook")
     participants = next(rows for title, rows in sheets.items() if title.startswith("Inskrivna under"))
-    assert [r[1] for r in participants[1:]] == [18, 13, 12, 6]
+    assert [r[1] for r in participants[1:]] == [18, "<5", "<5", "<5"]  # a hidden cell is the mark, never a number
 
 
 def test_english_and_danish(reports, tmp_path):
@@ -200,7 +210,7 @@ def test_english_and_danish(reports, tmp_path):
     english = _rendered_text(written[("2017", "en", "html")], tmp_path / "chromium-en")
     assert "Follow-up: PIMA - Personlig Inkludering Mot Arbete" in english
     assert "18 participants were enrolled during 1 Jan 2017 – 31 Dec 2017" in english
-    assert "12 left: 7 for work, 0 for studies and 5 for other reasons" in english
+    assert "<5 left: 7 for work, 0 for studies and <5 for other reasons" in english
     assert "Own staff SEK 2,665,000 SEK 1,582,848 SEK 1,082,152" in english
     assert "Total SEK 4,385,000 SEK 2,510,945 SEK 1,874,055" in english
     assert "Attendance: at least 90% 90% 71%" in english and "Not yet measurable" in english

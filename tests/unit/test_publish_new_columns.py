@@ -13,8 +13,8 @@ def test_frozen_rows_without_a_new_column_are_published_with_null(tmp_path):
     with duckdb.connect(str(warehouse)) as con:
         con.execute("CREATE SCHEMA reports")
         con.execute(
-            "CREATE TABLE reports.scorecard AS SELECT * FROM (VALUES ('2017-H1', 10, 0.5), ('2017-H2', 12, 0.25)) "
-            "AS t(period_label, active_cases, share_ci_low)"
+            "CREATE TABLE reports.budget_vs_actual AS SELECT * FROM (VALUES ('2017-H1', 10, 0.5), "
+            "('2017-H2', 12, 0.25)) AS t(period_label, decided_sek, budget_spent_share_ci_low)"
         )
         con.execute("CREATE SCHEMA publication")
         con.execute(
@@ -24,14 +24,14 @@ def test_frozen_rows_without_a_new_column_are_published_with_null(tmp_path):
         con.execute(
             "INSERT INTO publication.versions VALUES ('2017-H1', 1, ?, DATE '2017-07-01', '[]')", [datetime(2017, 7, 1)]
         )
-        # frozen before the report had share_ci_low
+        # frozen before the report had budget_spent_share_ci_low
         con.execute(
-            "CREATE TABLE publication.scorecard AS SELECT '2017-H1' AS period_label, 9 AS active_cases, "
+            "CREATE TABLE publication.budget_vs_actual AS SELECT '2017-H1' AS period_label, 9 AS decided_sek, "
             "1::INTEGER AS publication_version"
         )
     write_published_copy(warehouse, tmp_path / "published")
     with duckdb.connect(str(tmp_path / "published" / "followup.duckdb"), read_only=True) as con:
         rows = con.execute(
-            "SELECT period_label, active_cases, share_ci_low FROM reports.scorecard ORDER BY 1"
+            "SELECT period_label, decided_sek, budget_spent_share_ci_low FROM reports.budget_vs_actual ORDER BY 1"
         ).fetchall()
     assert rows == [("2017-H1", 9, None), ("2017-H2", 12, 0.25)]
