@@ -17,7 +17,8 @@ periods are put in place and before anything is exported:
 4. an audit by linear algebra: a suppressed variable whose value follows from the published ones through any
    combination of relations (not only one relation at a time) gets another cell of one of its relations
    suppressed, and step 3 runs again, until nothing suppressed can be computed;
-5. a share, rate or mean whose numerator or denominator count is suppressed is suppressed with it;
+5. a share, rate, mean, amount per person or interval whose numerator or denominator count is suppressed is
+   suppressed with it (`FIGURES`);
 6. the cells are nulled in their tables and named in `suppressed_columns`.
 
 The pass only ever hides more: it never shows a value dbt hid, and never changes one it shows.
@@ -368,7 +369,7 @@ def _text(value) -> str | None:
     return None if _missing(value) else value
 
 
-def _cell_key(base: str, row: dict, vintage: str, column: str) -> tuple | None:
+def _cell_key(base: str, row: dict, vintage: str, column: str) -> tuple:
     """The variable a count cell is. A count published in several tables has one key (see UNIT_COUNT_TABLES)."""
     u, p = row.get("unit_code"), row.get("period_label")
     if base in UNIT_COUNT_TABLES:
@@ -549,8 +550,11 @@ class Relations:
         return [r for r, b in zip(self.items, self.basis, strict=True) if b]
 
 
-def relations(cells: Cells, periods: list[Period]) -> Relations:
-    """Every linear relation between published counts that we know of (docs/privacy.md lists them)."""
+def relations(cells: Cells, periods: list[Period], present: set[str] | None = None) -> Relations:
+    """Every linear relation between published counts that we know of (docs/privacy.md lists them). `present`: the
+    report tables loaded (default: all). A relation is only made where the rows of its total are there: a missing
+    row among the parts is a zero, a missing table or total is not known."""
+    present = set(COUNTS) if present is None else present
     rel = Relations()
     # Index the variables by what they are.
     unit: dict[tuple, int] = {}
@@ -642,52 +646,60 @@ def relations(cells: Cells, periods: list[Period]) -> Relations:
             groups: dict[str, list[int]] = defaultdict(list)
             for (group, _reason, _dest), var in rows.items():
                 groups[group].append(var)
-            rel.add([s(vintage, u, p, "exited_cases")], rows.values())
-            rel.add([s(vintage, u, p, "positive_exits")], [v for g in POSITIVE_GROUPS for v in groups[g]])
-            rel.add([s(vintage, u, p, "dropouts")], groups["dropout"])
-            rel.add([s(vintage, u, p, "transfers_out")], groups["transferred"])
-            rel.add(
-                [s(vintage, u, p, "exited_cases")],
-                [s(vintage, u, p, "positive_exits"), s(vintage, u, p, "dropouts"), s(vintage, u, p, "transfers_out")]
-                + groups["other"],
-                basis=False,
-            )
-            rel.add([s(vintage, u, p, "transfers_in")], transfers_to.get((vintage, u, p), []))
-            for col in SUBGROUP_COUNTS:
-                rel.add([s(vintage, u, p, col)], subgroup.get((vintage, u, p, col), {}).values())
-            # reports.exit_groups: each group is the sum of its exit rows; the groups add up to the unit's exits,
-            # work and studies to its positive exits.
-            for group in EXIT_GROUPS:
-                if group not in EXIT_GROUP_UNIT:
-                    rel.add([group_count(vintage, u, p, group)], groups[group])
-            rel.add(
-                [s(vintage, u, p, "positive_exits")],
-                [group_count(vintage, u, p, g) for g in POSITIVE_GROUPS],
-                basis=False,
-            )
-            rel.add(
-                [s(vintage, u, p, "exited_cases")], [group_count(vintage, u, p, g) for g in EXIT_GROUPS], basis=False
-            )
+            if "exits" in present:
+                rel.add([s(vintage, u, p, "exited_cases")], rows.values())
+                rel.add([s(vintage, u, p, "positive_exits")], [v for g in POSITIVE_GROUPS for v in groups[g]])
+                rel.add([s(vintage, u, p, "dropouts")], groups["dropout"])
+                rel.add([s(vintage, u, p, "transfers_out")], groups["transferred"])
+                rel.add([s(vintage, u, p, "transfers_in")], transfers_to.get((vintage, u, p), []))
+                totals = [s(vintage, u, p, c) for c in ("exited_cases", "positive_exits", "dropouts", "transfers_out")]
+                if all(v is not None for v in totals):
+                    rel.add([totals[0]], totals[1:] + groups["other"], basis=False)
+            if "outcome_by_subgroup" in present:
+                for col in SUBGROUP_COUNTS:
+                    rel.add([s(vintage, u, p, col)], subgroup.get((vintage, u, p, col), {}).values())
+            # reports.exit_groups (a row for every group of a unit-period): each group is the sum of its exit
+            # rows; the groups add up to the unit's exits, work and studies to its positive exits.
+            if exit_groups.get((vintage, u, p)):
+                for group in EXIT_GROUPS:
+                    if group not in EXIT_GROUP_UNIT:
+                        rel.add([group_count(vintage, u, p, group)], groups[group])
+                rel.add(
+                    [s(vintage, u, p, "positive_exits")],
+                    [group_count(vintage, u, p, g) for g in POSITIVE_GROUPS],
+                    basis=False,
+                )
+                rel.add(
+                    [s(vintage, u, p, "exited_cases")],
+                    [group_count(vintage, u, p, g) for g in EXIT_GROUPS],
+                    basis=False,
+                )
             # reports.phase_status: the phases of the cases ongoing at the period's end.
-            rel.add([s(vintage, u, p, "ongoing_at_end")], phases.get((vintage, u, p), {}).values())
-            # reports.instrument_summary: every ORS pair is classified into one of ORS_CLASSES.
-            rel.add([ors(vintage, u, p, "cases_with_pair")], [ors(vintage, u, p, c) for c in ORS_CLASSES])
+            if s(vintage, u, p, "ongoing_at_end") is not None:
+                rel.add([s(vintage, u, p, "ongoing_at_end")], phases.get((vintage, u, p), {}).values())
+            # reports.instrument_summary's ORS row: every pair is classified into one of ORS_CLASSES.
+            if ("ors_total", "no_reliable_change") in instrument.get((vintage, u, p), {}):
+                rel.add([ors(vintage, u, p, "cases_with_pair")], [ors(vintage, u, p, c) for c in ORS_CLASSES])
             # reports.transfers: a unit's transferred exit rows per destination ('unknown': none named); they add
             # up to its transfers out, and to the destination's transfers in.
-            by_destination: dict[str | None, list[int]] = defaultdict(list)
-            for (group, _reason, dest), var in rows.items():
-                if group == "transferred":
-                    by_destination[dest].append(var)
-            sent = transfers.get((vintage, u, p), {})
-            for to_unit in sorted(set(sent) | {UNKNOWN_UNIT if d is None else d for d in by_destination}, key=str):
-                parts = by_destination.get(None if to_unit == UNKNOWN_UNIT else to_unit, [])
-                rel.add([sent.get(to_unit)], parts)
-            rel.add([s(vintage, u, p, "transfers_out")], sent.values(), basis=False)
-            rel.add([s(vintage, u, p, "transfers_in")], received.get((vintage, u, p), []), basis=False)
+            if "transfers" in present:
+                by_destination: dict[str | None, list[int]] = defaultdict(list)
+                for (group, _reason, dest), var in rows.items():
+                    if group == "transferred":
+                        by_destination[dest].append(var)
+                sent = transfers.get((vintage, u, p), {})
+                destinations = set(sent) | {UNKNOWN_UNIT if d is None else d for d in by_destination}
+                for to_unit in sorted(destinations, key=str):
+                    parts = by_destination.get(None if to_unit == UNKNOWN_UNIT else to_unit, [])
+                    rel.add([sent.get(to_unit)], parts)
+                if s(vintage, u, p, "transfers_out") is not None:
+                    rel.add([s(vintage, u, p, "transfers_out")], sent.values(), basis=False)
+                if s(vintage, u, p, "transfers_in") is not None:
+                    rel.add([s(vintage, u, p, "transfers_in")], received.get((vintage, u, p), []), basis=False)
     for (vintage, u, p, dim, col), values in sorted(breakdown.items(), key=str):
         rel.add([s(vintage, u, p, col)], values.values())
         # The margins of the subgroup cross-tabulation are rows of the breakdown.
-        if dim in SUBGROUP_DIMENSIONS and col == "exited_cases":
+        if dim in SUBGROUP_DIMENSIONS and col == "exited_cases" and "outcome_by_subgroup" in present:
             position = SUBGROUP_DIMENSIONS.index(dim)
             parts: dict[str, list[int]] = defaultdict(list)
             for group, var in subgroup.get((vintage, u, p, col), {}).items():
@@ -806,11 +818,15 @@ def relations(cells: Cells, periods: list[Period]) -> Relations:
                     basis=i == 0,
                 )
                 # Exits to date = exits to the day before + exits in the period (reports.socioeconomic).
-                rel.add(
-                    [s(vintage, u, period.label, "exited_cases_to_date")],
-                    [s(vintage, u, before.label, "exited_cases_to_date"), s(vintage, u, period.label, "exited_cases")],
-                    basis=i == 0,
-                )
+                if s(vintage, u, period.label, "exited_cases_to_date") is not None:
+                    rel.add(
+                        [s(vintage, u, period.label, "exited_cases_to_date")],
+                        [
+                            s(vintage, u, before.label, "exited_cases_to_date"),
+                            s(vintage, u, period.label, "exited_cases"),
+                        ],
+                        basis=i == 0,
+                    )
                 for dim, value in bds:
                     rel.add(
                         [
@@ -1110,7 +1126,7 @@ def run(con: duckdb.DuckDBPyConnection) -> Result:
     """Disclosure control over the report tables of `con` (the published copy being built), in place."""
     cells = Cells()
     tables = load(con, cells)
-    rel = relations(cells, _periods(con))
+    rel = relations(cells, _periods(con), {t.base for t in tables})
     added, rounds = protect(cells, rel)
     added_cells = hidden_shares = 0
     for table in tables:

@@ -226,3 +226,15 @@ def test_positive_exits_minus_the_exit_rows_do_not_give_a_hidden_exit_group_back
     for period in ("2019-01", "2019-Q1"):
         assert scorecard[period] is None or (studies[period] is None and rows[period] is None), period
     assert disclosure.determined(result.cells, result.relations.items) == set()
+
+
+def test_relations_need_the_rows_of_their_total(tmp_path):
+    # Only the scorecard: no exit groups, phases, instrument summary, transfers or socioeconomic figures. Their
+    # relations are not made (a missing table is not a table of zeros): every relation whose cells are all known
+    # holds on the values.
+    con = _database(tmp_path, {"2019-01": (11, 6), "2019-02": (12, 7), "2019-03": (9, 8)}, (32, 21))
+    cells = disclosure.Cells()
+    tables = disclosure.load(con, cells)
+    rel = disclosure.relations(cells, disclosure._periods(con), {t.base for t in tables})
+    known = [r for r in rel.items if all(cells.value[v] is not None for v, _ in r)]
+    assert known and all(sum(c * cells.value[v] for v, c in r) == 0 for r in known)
