@@ -120,12 +120,14 @@ class Overview:
                     )
                 else:
                     row.append(cells.text(DASH))
-            payback = cells.decimal(s.get("payback_months"), 0, is_suppressed(s, "payback_months"))
-            if payback.value is not None:
-                text = t("months_n", n=payback.text)
-                if s.get("payback_months_ci_low") is not None and s.get("payback_months_ci_high") is not None:
-                    text += f" ({fmt.decimal_range(s['payback_months_ci_low'], s['payback_months_ci_high'], 0)})"
-                payback = Cell(text, payback.value, "decimal")
+            if s.get("counterfactual_payback_months") is not None:
+                payback = cells.payback(
+                    s["counterfactual_payback_months"],
+                    low=s.get("payback_months_ci_low"),
+                    high=s.get("payback_months_ci_high"),
+                )
+            else:
+                payback = cells.payback(s.get("payback_months"), is_suppressed(s, "payback_months"))
             row.append(payback)
             gs = goals.get(u["unit_code"], [])
             statuses = [g.get("status") for g in gs]

@@ -348,7 +348,15 @@ class UnitReport:
                 )
             )
         s = self.socio
-        if s and s.get("payback_months") is not None:
+        if s and s.get("counterfactual_payback_months") is not None:
+            paid = self.cells.payback(
+                s["counterfactual_payback_months"],
+                low=s.get("payback_months_ci_low"),
+                high=s.get("payback_months_ci_high"),
+            )
+            naive = self.cells.payback(s.get("payback_months"), is_suppressed(s, "payback_months"))
+            sentences.append(t("sum_payback_counterfactual", payback=paid.text, naive=naive.text))
+        elif s and s.get("payback_months") is not None:
             sentences.append(t("sum_payback", months=self.fmt.decimal(s["payback_months"], 0)))
         return Section("summary", t("sec_summary"), paragraphs=sentences)
 
@@ -903,19 +911,6 @@ class UnitReport:
         def hidden(col: str) -> bool:
             return is_suppressed(s, col)
 
-        payback = cells.decimal(s.get("payback_months"), 0, hidden("payback_months"))
-        if payback.value is not None:
-            text = t("months_n", n=payback.text)
-            if s.get("payback_months_ci_low") is not None and s.get("payback_months_ci_high") is not None:
-                text += (
-                    " ("
-                    + t(
-                        "interval",
-                        range=fmt.decimal_range(s["payback_months_ci_low"], s["payback_months_ci_high"], 0),
-                    )
-                    + ")"
-                )
-            payback = Cell(text, payback.value, "decimal")
         table = Table(
             "payback",
             t("tab_payback"),
@@ -928,18 +923,31 @@ class UnitReport:
                     cells.text(t("fig_annual_benefit")),
                     cells.money(s.get("adjusted_annual_benefit_sek"), suppressed=hidden("adjusted_annual_benefit_sek")),
                 ],
-                [cells.text(t("fig_payback")), payback],
+                [cells.text(t("fig_payback")), cells.payback(s.get("payback_months"), hidden("payback_months"))],
                 [cells.text(t("fig_npv")), cells.money(s.get("npv_sek"), suppressed=hidden("npv_sek"))],
                 [cells.text(t("fig_bcr")), cells.decimal(s.get("benefit_cost_ratio"), 2, hidden("benefit_cost_ratio"))],
             ],
         )
         if s.get("counterfactual_annual_benefit_sek") is not None or hidden("counterfactual_annual_benefit_sek"):
+            low, high = (
+                s.get("counterfactual_annual_benefit_sek_ci_low"),
+                s.get("counterfactual_annual_benefit_sek_ci_high"),
+            )
+            benefit = cells.money(
+                s.get("counterfactual_annual_benefit_sek"), suppressed=hidden("counterfactual_annual_benefit_sek")
+            )
+            if benefit.value is not None and low is not None and high is not None:
+                range_ = f"{fmt.money(low)}–{fmt.money(high)}"
+                benefit = Cell(f"{benefit.text} ({t('interval', range=range_)})", benefit.value, "money")
+            table.rows.append([cells.text(t("fig_counterfactual_benefit")), benefit])
             table.rows.append(
                 [
-                    cells.text(t("fig_counterfactual_benefit")),
-                    cells.money(
-                        s.get("counterfactual_annual_benefit_sek"),
-                        suppressed=hidden("counterfactual_annual_benefit_sek"),
+                    cells.text(t("fig_counterfactual_payback")),
+                    cells.payback(
+                        s.get("counterfactual_payback_months"),
+                        hidden("counterfactual_payback_months"),
+                        low=s.get("payback_months_ci_low"),
+                        high=s.get("payback_months_ci_high"),
                     ),
                 ]
             )
@@ -950,6 +958,8 @@ class UnitReport:
                     cells.share(s.get("estimated_deadweight"), hidden("estimated_deadweight")),
                 ]
             )
+            if s.get("deadweight") is not None:
+                table.rows.append([cells.text(t("fig_deadweight_set")), cells.share(s["deadweight"])])
         if s.get("payback_months") is None and not hidden("payback_months"):
             table.note = t("note_no_payback")
         return table

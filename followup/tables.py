@@ -98,5 +98,18 @@ class Cells:
         text = self.fmt.decimal(value, digits) + (f"{unit}" if unit else "")
         return Cell(text, float(value) if isinstance(value, Decimal | int | float) else value, "decimal")
 
+    def payback(self, months, suppressed: bool = False, low=None, high=None) -> Cell:
+        """Months to pay back, with the interval when it has a low end; an interval whose high end is null did not
+        establish payback (its smallest benefit is not positive) and says so."""
+        cell = self.decimal(months, 0, suppressed)
+        if cell.value is None:
+            return cell
+        text = self.fmt.t("months_n", n=cell.text)
+        if low is not None and high is not None:
+            text += " (" + self.fmt.t("interval", range=self.fmt.decimal_range(low, high, 0)) + ")"
+        elif low is not None:
+            text += " (" + self.fmt.t("interval_open", low=self.fmt.decimal(low, 0)) + ")"
+        return Cell(text, cell.value, "decimal")
+
     def date(self, value: date | None) -> Cell:
         return Cell(self.fmt.date(value), value, "date") if value else Cell(DASH, None, "date")

@@ -54,7 +54,7 @@ def code_list(table: str, column: str) -> str | None:
     if (base, column) in TABLE_CODE_COLUMNS:
         return TABLE_CODE_COLUMNS[(base, column)]
     if column.startswith("goal_") and base in ("unit_scorecard", "leadership_overview"):
-        return "goal_status"
+        return "evidence" if column.endswith("_evidence") else "goal_status"
     return CODE_COLUMNS.get(column)
 
 

@@ -7,7 +7,7 @@ import duckdb
 
 from orchestration.publish.assets import published_copy
 from orchestration.publish.copy import copy_path
-from orchestration.resources import PublishedResource, WarehouseResource
+from orchestration.resources import PublishedResource, WarehouseResource, WriterLockResource
 from orchestration.transform.checks import gx_checks
 
 PERIOD_SUMMARY = dg.AssetKey(["intake", "period_summary"])
@@ -32,6 +32,7 @@ def _definitions(tmp_path: Path, new_cases: int) -> dg.Definitions:
         resources={
             "warehouse": WarehouseResource(path=str(tmp_path / "warehouse.duckdb"), memory_limit="1GB", threads=1),
             "published": PublishedResource(published_dir=str(tmp_path / "published")),
+            "writer_lock": WriterLockResource(warehouse_path=str(tmp_path / "warehouse.duckdb")),
         },
     )
 

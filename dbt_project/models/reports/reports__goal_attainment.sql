@@ -29,9 +29,9 @@ based as (
         g.actual_value,
         g.basis_cases,
         g.status,
-        {{ optional_column('outcome__goal_attainment', 'evidence', dbt.type_string(), 'g') }} as evidence,
-        {{ optional_column('outcome__goal_attainment', 'ci_low', 'double', 'g') }} as ci_low,
-        {{ optional_column('outcome__goal_attainment', 'ci_high', 'double', 'g') }} as ci_high,
+        g.evidence,
+        g.ci_low,
+        g.ci_high,
         case when g.status = 'not_yet_measurable'
             then cast({{ dbt.date_trunc('month', 'h.first_horizon_on') }} as date)
         end as measurable_from,

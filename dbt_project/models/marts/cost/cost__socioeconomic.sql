@@ -5,6 +5,10 @@
 -- adjusted benefit is not positive. The periods run on after the unit's end until its last follow-up month
 -- (int_unit_follow_up_periods_joined), so the follow-up windows of its last participants close inside them and the
 -- final payback is reported. coverage carries its Wilson 95 % interval.
+-- The counterfactual columns (docs/evaluation.md) replace the typed-in deadweight with the matched comparison: the
+-- unit's ATT on public cost over the 12 months after enrolment (cohort 'all') times the cases measured. Payback is
+-- monotone in the ATT, so the percentile interval of the bootstrap ATT maps to the percentile interval of payback;
+-- its upper bound is null when the interval's smallest benefit is not positive (payback not established).
 with periods as (
     select * from {{ ref('int_unit_follow_up_periods_joined') }}
 ),
@@ -49,6 +53,12 @@ ledger as (
     group by p.unit_code, p.period_label
 ),
 
+effect as (
+    select att, att_ci_low, att_ci_high, naive_change, status, unit_code
+    from {{ ref('evaluation__comparison_effects') }}
+    where cohort = 'all' and outcome = 'public_cost_sek'
+),
+
 price_year as (
     select max(price_year) as unit_cost_price_year from {{ ref('stg_reference__unit_costs') }}
 ),
@@ -68,6 +78,11 @@ benefits as (
             * (1 - pr.deadweight) * (1 - pr.optimism_bias_benefits) as adjusted_annual_benefit_sek,
         coalesce(l.ledger_spent_sek, 0) as ledger_spent_sek,
         coalesce(l.ledger_spent_sek, 0) * (1 + pr.optimism_bias_costs) as programme_cost_sek,
+        -ef.att * m.cases_measured as counterfactual_annual_benefit_sek,
+        -ef.att_ci_high * m.cases_measured as counterfactual_annual_benefit_low_sek,
+        -ef.att_ci_low * m.cases_measured as counterfactual_annual_benefit_high_sek,
+        case when ef.naive_change < 0 then 1 - ef.att / ef.naive_change end as estimated_deadweight,
+        ef.status as effect_status,
         pr.follow_up_months,
         pr.discount_rate,
         pr.horizon_years,
@@ -80,6 +95,7 @@ benefits as (
     left join measured as m on m.unit_code = p.unit_code and m.period_label = p.period_label
     left join exited as e on e.unit_code = p.unit_code and e.period_label = p.period_label
     left join ledger as l on l.unit_code = p.unit_code and l.period_label = p.period_label
+    left join effect as ef on ef.unit_code = p.unit_code
 ),
 
 digits as (
@@ -120,8 +136,15 @@ select
     cast(b.adjusted_annual_benefit_sek as decimal(18, 2)) as adjusted_annual_benefit_sek,
     cast(b.ledger_spent_sek as decimal(18, 2)) as ledger_spent_sek,
     cast(b.programme_cost_sek as decimal(18, 2)) as programme_cost_sek,
-    cast(case when b.adjusted_annual_benefit_sek > 0
-        then b.programme_cost_sek / (b.adjusted_annual_benefit_sek / 12.0) end as double) as payback_months,
+    {{ payback('b.programme_cost_sek', 'b.adjusted_annual_benefit_sek') }} as payback_months,
+    cast(b.counterfactual_annual_benefit_sek as decimal(18, 2)) as counterfactual_annual_benefit_sek,
+    cast(b.counterfactual_annual_benefit_low_sek as decimal(18, 2)) as counterfactual_annual_benefit_sek_ci_low,
+    cast(b.counterfactual_annual_benefit_high_sek as decimal(18, 2)) as counterfactual_annual_benefit_sek_ci_high,
+    {{ payback('b.programme_cost_sek', 'b.counterfactual_annual_benefit_sek') }} as counterfactual_payback_months,
+    {{ payback('b.programme_cost_sek', 'b.counterfactual_annual_benefit_high_sek') }} as payback_months_ci_low,
+    {{ payback('b.programme_cost_sek', 'b.counterfactual_annual_benefit_low_sek') }} as payback_months_ci_high,
+    cast(b.estimated_deadweight as double) as estimated_deadweight,
+    cast(b.effect_status as {{ dbt.type_string() }}) as effect_status,
     cast(pv.pv_benefits_sek as decimal(18, 2)) as pv_benefits_sek,
     cast(pv.pv_benefits_sek - b.programme_cost_sek as decimal(18, 2)) as npv_sek,
     cast(pv.pv_benefits_sek / nullif(b.programme_cost_sek, 0) as double) as benefit_cost_ratio,
