@@ -1051,8 +1051,12 @@ def protect(cells: Cells, rel: Relations, *, max_rounds: int = 10_000) -> tuple[
     secondary = Secondary(cells, rel.items)
     added = secondary.settle()
     audit = Elimination(cells.secret, rel.spanning())
+    # A suppressed count whose computation uses no published non-zero cell rests on cells no table shows (a part
+    # of a relation that is not published: unknown to a reader, though the elimination counts it as known); a reader
+    # cannot compute it, and nothing published can be hidden to break it.
+    unpublished_only: set[int] = set()
     for rounds in range(1, max_rounds + 1):
-        exposed = audit.exposed()
+        exposed = {v: uses for v, uses in audit.exposed().items() if v not in unpublished_only}
         log.debug("disclosure control: audit round %d, %d suppressed counts computable", rounds, len(exposed))
         if not exposed:
             return added, rounds
@@ -1064,7 +1068,11 @@ def protect(cells: Cells, rel: Relations, *, max_rounds: int = 10_000) -> tuple[
                 continue  # an earlier choice in this round already broke it
             w = _choice(cells, exposed[v])
             if w is None:
-                raise DisclosureError(f"{cells.keys[v]} can be computed and nothing is left to hide")
+                if any(cells.value[u] for u in exposed[v]):
+                    raise DisclosureError(f"{cells.keys[v]} can be computed and nothing is left to hide")
+                log.info("disclosure control: %s rests only on unpublished cells", cells.keys[v])
+                unpublished_only.add(v)
+                continue
             secondary.hide(w)
             more.append(w)
         more += secondary.settle()
