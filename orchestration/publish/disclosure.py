@@ -12,8 +12,9 @@ periods are put in place and before anything is exported:
 2. the linear relations between them are listed (`relations`): each is a sum that is zero, e.g.
    `scorecard.exited_cases - sum(exits.exited_cases) = 0`;
 3. secondary suppression to a fixpoint: in every relation, a suppressed variable is never the only one suppressed;
-   when it is, the smallest non-zero published variable of that relation is suppressed too (cells of frozen
-   periods last, ties by name);
+   when it is, another published variable of that relation is suppressed too: the one that leaves the fewest
+   relations with a single suppressed cell, a month's before its quarter's, half-year's or year's
+   (`Secondary.choice`);
 4. an audit by linear algebra: a suppressed variable whose value follows from the published ones through any
    combination of relations (not only one relation at a time) gets another cell of one of its relations
    suppressed, and step 3 runs again, until nothing suppressed can be computed;
@@ -255,6 +256,7 @@ class Cells:
     secret: list[bool] = field(default_factory=list)
     frozen: list[bool] = field(default_factory=list)
     primary: list[bool] = field(default_factory=list)  # suppressed before this pass
+    weight: list[int] = field(default_factory=list)  # the cost of hiding it (`weigh`): days of its longest period
 
     def add(self, key: tuple, value, suppressed: bool, frozen: bool) -> int:
         var = self.index.get(key)
@@ -870,22 +872,55 @@ def _by_variable(relation_list: list[tuple[tuple[int, int], ...]], n: int) -> li
     return index
 
 
-def _choice(cells: Cells, candidates: Iterable[int]) -> int | None:
-    """The published variable to hide beside a lonely suppressed one: the smallest non-zero count, cells of frozen
-    periods last, ties by name. Never a zero: a zero is shown (hiding it would not hide anything)."""
-    best = None
-    for v in candidates:
-        if cells.secret[v] or not cells.value[v]:
-            continue
-        rank = (cells.frozen[v], cells.value[v], repr(cells.keys[v]))
-        if best is None or rank < best[0]:
-            best = (rank, v)
-    return None if best is None else best[1]
+_PERIOD_AT = {"unit": 3, "breakdown": 3, "exit": 3, "subgroup": 3, "exit_group": 3, "phase": 3, "instrument": 3}
+_PERIOD_AT |= {"transfer": 2, "overlap": 2}  # the kinds of cell keys with a period, and where it is in the key
+
+
+def _period_days(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Period label -> its length in days as a period (a month still running is still a month)."""
+    if "periods" not in report_tables(con):
+        return {}
+    return dict(con.execute("SELECT period_label, ends_on - starts_on + 1 FROM reports.periods").fetchall())
+
+
+def weigh(cells: Cells, days: dict[str, int], rel: Relations) -> None:
+    """The cost of hiding each variable, for `Secondary.choice`: the number of days of its period, or of the
+    longest period of a count that must equal it (a month's stock at the end of June is the half-year's: hiding one
+    hides the other; so is a month's active cases when nobody exited and nobody was new). So a month's cell is
+    hidden before its quarter's, a quarter's before its half-year's or year's: the long periods are what a steering
+    group reads (the reports show half-years and years), months are trend detail. Equal means equal by a relation
+    with two non-zero terms: zeros are always shown, so they are constants."""
+    weight = []
+    for key in cells.keys:
+        at = _PERIOD_AT.get(key[1])
+        weight.append(days.get(key[at], 0) if at is not None else 0)
+    parent = list(range(len(weight)))
+
+    def root(v: int) -> int:
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return v
+
+    for relation in rel.items:
+        terms = [(v, c) for v, c in relation if cells.secret[v] or cells.value[v]]
+        if len(terms) == 2 and terms[0][1] + terms[1][1] == 0:
+            a, b = root(terms[0][0]), root(terms[1][0])
+            if a != b:
+                parent[b] = a
+                weight[a] = max(weight[a], weight[b])
+    cells.weight = [weight[root(v)] for v in range(len(weight))]
+
+
+# A running total beside its period flows (exits to date = exits to the day before + exits in the period): once one
+# early total is small, either every later total or every later period's exits must be hidden, and the totals are
+# the cheaper loss (the coverage of reports.socioeconomic goes with them, the headline exits stay).
+HIDE_FIRST = ("exited_cases_to_date",)
 
 
 class Secondary:
     """Secondary suppression to a fixpoint: no relation may have exactly one suppressed variable; when one has,
-    the smallest non-zero published variable of that relation is suppressed too (`_choice`)."""
+    another published variable of that relation is suppressed too (`choice`)."""
 
     def __init__(self, cells: Cells, relation_list) -> None:
         self.cells = cells
@@ -893,6 +928,25 @@ class Secondary:
         self.by_var = _by_variable(relation_list, len(cells.keys))
         self.unknown = [sum(cells.secret[v] for v, _ in relation) for relation in relation_list]
         self.queue = [r for r, n in enumerate(self.unknown) if n == 1]
+        self.weight = cells.weight or [0] * len(cells.keys)
+
+    def choice(self, candidates: Iterable[int]) -> int | None:
+        """The published variable to hide beside a lonely suppressed one. In this order: cells of frozen periods
+        last; running totals (`HIDE_FIRST`) first; then the one that leaves the fewest relations with a single
+        suppressed cell (each such relation forces one more cell: greedy suppression that ignores this spreads
+        along the stock-flow chains over the whole timeline); then the lightest (`weigh`: a month before its
+        quarter, a quarter before its half-year or year); then the smallest count, ties by name. Never a zero: a
+        zero is shown (hiding it would not hide anything)."""
+        cells, best = self.cells, None
+        for v in candidates:
+            if cells.secret[v] or not cells.value[v]:
+                continue
+            key = cells.keys[v]
+            lonely = sum(1 for r in self.by_var[v] if self.unknown[r] == 0)
+            rank = (cells.frozen[v], key[-1] not in HIDE_FIRST, lonely, self.weight[v], cells.value[v], repr(key))
+            if best is None or rank < best[0]:
+                best = (rank, v)
+        return None if best is None else best[1]
 
     def hide(self, v: int) -> None:
         if self.cells.secret[v]:
@@ -910,7 +964,7 @@ class Secondary:
             r = self.queue.pop()
             if self.unknown[r] != 1:
                 continue
-            v = _choice(self.cells, (v for v, _ in self.relation_list[r]))
+            v = self.choice(v for v, _ in self.relation_list[r])
             if v is None:
                 continue  # the one suppressed variable would be 0: cannot happen for a count 1 <= n < k
             self.hide(v)
@@ -1060,13 +1114,13 @@ def protect(cells: Cells, rel: Relations, *, max_rounds: int = 10_000) -> tuple[
         log.debug("disclosure control: audit round %d, %d suppressed counts computable", rounds, len(exposed))
         if not exposed:
             return added, rounds
-        # Break each computation: hide the smallest non-zero published count it uses; then secondary suppression
-        # again around what was hidden.
+        # Break each computation: hide one published count it uses (`Secondary.choice`); then secondary
+        # suppression again around what was hidden.
         more = []
         for v in sorted(exposed, key=lambda v: repr(cells.keys[v])):
             if any(cells.secret[w] for w in exposed[v]):
                 continue  # an earlier choice in this round already broke it
-            w = _choice(cells, exposed[v])
+            w = secondary.choice(exposed[v])
             if w is None:
                 if any(cells.value[u] for u in exposed[v]):
                     raise DisclosureError(f"{cells.keys[v]} can be computed and nothing is left to hide")
@@ -1137,7 +1191,9 @@ def run(con: duckdb.DuckDBPyConnection) -> Result:
     """Disclosure control over the report tables of `con` (the published copy being built), in place."""
     cells = Cells()
     tables = load(con, cells)
-    rel = relations(cells, _periods(con), {t.base for t in tables})
+    periods = _periods(con)
+    rel = relations(cells, periods, {t.base for t in tables})
+    weigh(cells, _period_days(con), rel)
     added, rounds = protect(cells, rel)
     added_cells = hidden_shares = 0
     for table in tables:
