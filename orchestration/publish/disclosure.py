@@ -257,6 +257,7 @@ class Cells:
     frozen: list[bool] = field(default_factory=list)
     primary: list[bool] = field(default_factory=list)  # suppressed before this pass
     weight: list[int] = field(default_factory=list)  # the cost of hiding it (`weigh`): days of its longest period
+    end: list[int] = field(default_factory=list)  # the day its period ends (ordinal; 0: no period), see `weigh`
 
     def add(self, key: tuple, value, suppressed: bool, frozen: bool) -> int:
         var = self.index.get(key)
@@ -876,24 +877,28 @@ _PERIOD_AT = {"unit": 3, "breakdown": 3, "exit": 3, "subgroup": 3, "exit_group":
 _PERIOD_AT |= {"transfer": 2, "overlap": 2}  # the kinds of cell keys with a period, and where it is in the key
 
 
-def _period_days(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Period label -> its length in days as a period (a month still running is still a month)."""
+def _period_days(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, date]]:
+    """Period label -> its length in days as a period (a month still running is still a month), its last day."""
     if "periods" not in report_tables(con):
         return {}
-    return dict(con.execute("SELECT period_label, ends_on - starts_on + 1 FROM reports.periods").fetchall())
+    rows = con.execute("SELECT period_label, ends_on - starts_on + 1, measured_to FROM reports.periods").fetchall()
+    return {label: (days, end) for label, days, end in rows}
 
 
-def weigh(cells: Cells, days: dict[str, int], rel: Relations) -> None:
+def weigh(cells: Cells, days: dict[str, tuple[int, date]], rel: Relations) -> None:
     """The cost of hiding each variable, for `Secondary.choice`: the number of days of its period, or of the
     longest period of a count that must equal it (a month's stock at the end of June is the half-year's: hiding one
     hides the other; so is a month's active cases when nobody exited and nobody was new). So a month's cell is
     hidden before its quarter's, a quarter's before its half-year's or year's: the long periods are what a steering
     group reads (the reports show half-years and years), months are trend detail. Equal means equal by a relation
-    with two non-zero terms: zeros are always shown, so they are constants."""
-    weight = []
+    with two non-zero terms: zeros are always shown, so they are constants. Also notes the day each variable's
+    period ends: an earlier period's cell is hidden before a later one's."""
+    weight, cells.end = [], []
     for key in cells.keys:
         at = _PERIOD_AT.get(key[1])
-        weight.append(days.get(key[at], 0) if at is not None else 0)
+        days_end = days.get(key[at]) if at is not None else None
+        weight.append(days_end[0] if days_end else 0)
+        cells.end.append(days_end[1].toordinal() if days_end else 0)
     parent = list(range(len(weight)))
 
     def root(v: int) -> int:
@@ -929,21 +934,24 @@ class Secondary:
         self.unknown = [sum(cells.secret[v] for v, _ in relation) for relation in relation_list]
         self.queue = [r for r, n in enumerate(self.unknown) if n == 1]
         self.weight = cells.weight or [0] * len(cells.keys)
+        self.end = cells.end or [0] * len(cells.keys)
 
     def choice(self, candidates: Iterable[int]) -> int | None:
         """The published variable to hide beside a lonely suppressed one. In this order: cells of frozen periods
         last; running totals (`HIDE_FIRST`) first; then the one that leaves the fewest relations with a single
         suppressed cell (each such relation forces one more cell: greedy suppression that ignores this spreads
-        along the stock-flow chains over the whole timeline); then the lightest (`weigh`: a month before its
-        quarter, a quarter before its half-year or year); then the smallest count, ties by name. Never a zero: a
-        zero is shown (hiding it would not hide anything)."""
+        along the stock-flow chains over the whole timeline); then the earlier period's (a stock and flow chain
+        runs forward in time: going backwards it ends at the unit's start, where the small counts are); then the
+        lightest (`weigh`: a month before its quarter, a quarter before its half-year or year); then the smallest
+        count, ties by name. Never a zero: a zero is shown (hiding it would not hide anything)."""
         cells, best = self.cells, None
         for v in candidates:
             if cells.secret[v] or not cells.value[v]:
                 continue
             key = cells.keys[v]
             lonely = sum(1 for r in self.by_var[v] if self.unknown[r] == 0)
-            rank = (cells.frozen[v], key[-1] not in HIDE_FIRST, lonely, self.weight[v], cells.value[v], repr(key))
+            first = key[-1] in HIDE_FIRST
+            rank = (cells.frozen[v], not first, lonely, self.end[v], self.weight[v], cells.value[v], repr(key))
             if best is None or rank < best[0]:
                 best = (rank, v)
         return None if best is None else best[1]
