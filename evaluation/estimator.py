@@ -33,10 +33,13 @@ import hashlib
 import json
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy
+import sklearn
 from scipy.spatial import cKDTree
 from scipy.stats import bootstrap
 from sklearn.linear_model import LogisticRegression
@@ -109,8 +112,10 @@ class Parameters:
 
 @dataclass(frozen=True)
 class Estimates:
-    effects: pd.DataFrame  # EFFECT_COLUMNS: unit x cohort x outcome
-    balance: pd.DataFrame  # BALANCE_COLUMNS: unit x cohort x covariate
+    effects: pd.DataFrame  # EFFECT_COLUMNS: unit x cohort x outcome (of the groups computed)
+    balance: pd.DataFrame  # BALANCE_COLUMNS: unit x cohort x covariate (of the groups computed)
+    fingerprints: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, cohort) -> `fingerprint`
+    reused: frozenset[tuple[str, str]] = frozenset()  # groups skipped: `previous` had their fingerprint
 
 
 def estimate(
@@ -119,6 +124,7 @@ def estimate(
     *,
     covariates: Sequence[str] = COVARIATES,
     outcomes: Sequence[str] = OUTCOMES,
+    previous: Mapping[tuple[str, str], str] | None = None,
 ) -> Estimates:
     """Effects and balance for every unit x cohort in `rows`.
 
@@ -126,24 +132,55 @@ def estimate(
     Columns: unit_code, person_key, index_month, is_participant, in_pool, measurable, legal_sex, age_band, the
     covariates, and per outcome `<o>_pre`, `<o>_post` (NaN: not observed) and `<o>_closed` (the participant's
     window for the outcome has closed by the as-of date). `parameters`: one set for every unit, or per unit_code
-    (a unit missing from the mapping gets the defaults).
+    (a unit missing from the mapping gets the defaults). `previous`: (unit, cohort) -> the fingerprint of the
+    input its stored estimate was computed from; a group whose fingerprint is unchanged is not computed again
+    (listed in `reused`, its rows left to the caller), so a build after one new month recomputes only the cohorts
+    whose rows changed (and `all`).
     """
     data = _Columns(_prepared(rows, covariates, outcomes), covariates, outcomes)
     effects: list[dict] = []
     balance: list[dict] = []
+    fingerprints: dict[tuple[str, str], str] = {}
+    reused = set()
     for unit_code in sorted(set(data.unit.tolist())):
         params = _parameters_for(parameters, unit_code)
         unit = np.flatnonzero(data.unit == unit_code)
         years = sorted(set(data.year[unit[data.is_participant[unit]]].tolist()))
         for cohort in [str(y) for y in years] + [ALL_COHORTS]:
             group = unit if cohort == ALL_COHORTS else unit[data.year[unit] == int(cohort)]
+            fingerprints[(unit_code, cohort)] = digest = fingerprint(unit_code, cohort, data, group, params)
+            if previous is not None and previous.get((unit_code, cohort)) == digest:
+                reused.add((unit_code, cohort))
+                continue
             e, b = _estimate_group(unit_code, cohort, data, group, params, covariates, outcomes)
             effects += e
             balance += b
     return Estimates(
         effects=pd.DataFrame(effects, columns=list(EFFECT_COLUMNS)),
         balance=pd.DataFrame(balance, columns=list(BALANCE_COLUMNS)),
+        fingerprints=fingerprints,
+        reused=frozenset(reused),
     )
+
+
+# Any change to this module or to the libraries it computes with changes every fingerprint: a stored estimate is
+# reused only by the code that made it.
+_CODE = hashlib.sha256(
+    Path(__file__).read_bytes() + "|".join(m.__version__ for m in (np, pd, scipy, sklearn)).encode("utf-8")
+).hexdigest()
+
+
+def fingerprint(unit_code: str, cohort: str, data: _Columns, group: np.ndarray, params: Parameters) -> str:
+    """SHA-256 of everything a group's estimate is computed from: its rows (in their sorted order, every column
+    the estimate reads), the parameters and this module's code."""
+    h = hashlib.sha256("|".join((_CODE, unit_code, cohort, params.as_json())).encode("utf-8"))
+    h.update("\x00".join(data.person[group].tolist()).encode("utf-8"))
+    h.update("\x00".join(map(str, data.strata[group].tolist())).encode("utf-8"))
+    arrays = [data.is_participant, data.in_pool, data.measurable, data.x]
+    arrays += [a for o in sorted(data.pre) for a in (data.pre[o], data.post[o], data.closed[o])]
+    for array in arrays:
+        h.update(np.ascontiguousarray(array[group]).tobytes())
+    return h.hexdigest()
 
 
 class _Columns:
@@ -158,7 +195,8 @@ class _Columns:
         self.in_pool = frame["in_pool"].to_numpy()
         self.measurable = frame["measurable"].to_numpy()
         self.stratified = (frame["legal_sex"].notna() & frame["age_band"].notna()).to_numpy()
-        self.stratum = _stratum_codes(frame)
+        self.strata = _strata(frame)  # index month | legal sex | age band, as text
+        self.stratum = pd.factorize(self.strata, sort=True)[0]  # the same as numbers (_match)
         self.x = frame[list(covariates)].to_numpy(dtype="float64")
         self.pre = {o: frame[f"{o}_pre"].to_numpy(dtype="float64") for o in outcomes}
         self.post = {o: frame[f"{o}_post"].to_numpy(dtype="float64") for o in outcomes}
@@ -203,8 +241,8 @@ def _seed(*parts: object) -> int:
     return int.from_bytes(digest[:8], "little")
 
 
-def _stratum_codes(frame: pd.DataFrame) -> np.ndarray:
-    """One code per (index month, legal sex, age band), numbered in sorted order."""
+def _strata(frame: pd.DataFrame) -> np.ndarray:
+    """The exact-matching stratum of each row: (index month, legal sex, age band) as one text."""
     keys = (
         frame["index_month"].dt.strftime("%Y-%m")
         + "|"
@@ -212,7 +250,7 @@ def _stratum_codes(frame: pd.DataFrame) -> np.ndarray:
         + "|"
         + frame["age_band"].astype(str)
     )
-    return pd.factorize(keys, sort=True)[0]
+    return keys.to_numpy(dtype=object)
 
 
 def _logit_scores(x_part: np.ndarray, x_cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

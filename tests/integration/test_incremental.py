@@ -31,6 +31,17 @@ def _activity_figures(con) -> tuple:
 
 
 PROCESS_MARTS = ("process.period_summary", "process.activity_mix")
+ESTIMATES = "intermediate.int_comparison_estimates_computed"
+
+
+def _estimates(con) -> dict[tuple[str, str], tuple[str, set[str]]]:
+    """(unit, cohort) -> (the fingerprint of its input, the methods of its rows)."""
+    found: dict[tuple[str, str], tuple[str, set[str]]] = {}
+    for unit, cohort, fingerprint, method in con.execute(
+        f"SELECT unit_code, cohort, fingerprint, method FROM {ESTIMATES} WHERE record = 'effect'"
+    ).fetchall():
+        found.setdefault((unit, cohort), (fingerprint, set()))[1].add(method)
+    return found
 
 
 def _rows(con, table: str) -> list[tuple]:
@@ -57,6 +68,12 @@ def test_a_second_run_updates_only_what_it_loaded_and_matches_a_build_from_scrat
         before_rows = con.execute("SELECT count(*) FROM staging.stg_registry__activities").fetchone()[0]
         before = _activity_figures(con)
         first_built = _built_through(con)
+        cohorts = _estimates(con)
+    # A stored estimate is kept, not computed again, when its unit x cohort's input did not change: mark the 2016
+    # cohort's stored rows to see that the next build takes them as they are.
+    assert {("PIMA", "2016"), ("PIMA", "2017"), ("PIMA", "all")} <= set(cohorts)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(f"UPDATE {ESTIMATES} SET method = 'stored' WHERE unit_code = 'PIMA' AND cohort = '2016'")
 
     header = "activity_id,case_id,activity_on,activity_type,intervention_category,minutes\n"
     # A newer export corrects ACT1 (60 -> 90 minutes) and adds one activity in January.
@@ -102,6 +119,14 @@ def test_a_second_run_updates_only_what_it_loaded_and_matches_a_build_from_scrat
     for touched in ("2017-08", "2017-09", "2017-10", "2017-Q3", "2017-Q4", "2017-H2", "2017", "2018-01"):
         assert second_built[touched] > first_built[touched], touched
     assert "2018-02" in second_built and "2018-02" not in first_built
+
+    # The evaluation: the 2016 cohort's input is the same (its windows closed long ago), so its stored rows were
+    # kept; the cohort that gained P16's backdated exit and `all` were estimated again.
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        estimated = _estimates(con)
+    assert estimated[("PIMA", "2016")] == (cohorts[("PIMA", "2016")][0], {"stored"})
+    assert estimated[("PIMA", "all")][0] != cohorts[("PIMA", "all")][0]
+    assert estimated[("PIMA", "all")][1] == cohorts[("PIMA", "all")][1] != {"stored"}
 
     # The same warehouse rebuilt from scratch (the incremental record gone: a full refresh) gives the same marts;
     # without the instance's record of the last build, nothing says the marts are up to date.

@@ -243,3 +243,38 @@ def test_participants_without_any_comparison_candidate_are_counted_not_matched()
 def test_missing_input_column_is_refused():
     with pytest.raises(ValueError, match="lacks column"):
         estimate(pd.DataFrame({"unit_code": ["U"]}), covariates=COVS, outcomes=OUTCOME)
+
+
+def test_a_build_after_new_data_estimates_again_only_the_cohorts_whose_rows_changed():
+    """Fingerprints: a year cohort whose rows did not change is not estimated again; the changed year and `all` are.
+    Row order does not change a fingerprint; parameters do."""
+    rows = register(80, -2.0, unit="Y", seed=6)
+    late = rows.sample(frac=0.5, random_state=1).index
+    rows.loc[late, "index_month"] = rows.loc[late, "index_month"] + pd.DateOffset(years=1)
+    params = Parameters(bootstrap_replicates=100)
+    first = estimate(rows, params, covariates=COVS, outcomes=OUTCOME)
+    assert set(first.fingerprints) == {("Y", "2020"), ("Y", "2021"), ("Y", "all")} and not first.reused
+
+    shuffled = rows.sample(frac=1.0, random_state=3)
+    unchanged = estimate(shuffled, params, covariates=COVS, outcomes=OUTCOME, previous=first.fingerprints)
+    assert unchanged.reused == {("Y", "2020"), ("Y", "2021"), ("Y", "all")}
+    assert unchanged.effects.empty and unchanged.balance.empty
+
+    # A new month: one 2021 participant's outcome after is revised; the 2020 cohort's rows are as they were.
+    newer = rows.copy()
+    revised = newer.index[(newer.index_month.dt.year == 2021) & newer.is_participant][0]
+    newer.loc[revised, "income_support_months_post"] += 1
+    again = estimate(newer, params, covariates=COVS, outcomes=OUTCOME, previous=first.fingerprints)
+    assert again.reused == {("Y", "2020")}
+    assert sorted(set(again.effects.cohort)) == ["2021", "all"]
+    assert again.fingerprints[("Y", "2020")] == first.fingerprints[("Y", "2020")]
+    assert again.fingerprints[("Y", "2021")] != first.fingerprints[("Y", "2021")]
+    # What was reused is what a full computation gives.
+    full = estimate(newer, params, covariates=COVS, outcomes=OUTCOME)
+    kept = first.effects[first.effects.cohort == "2020"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, full.effects[full.effects.cohort == "2020"].reset_index(drop=True))
+
+    other = estimate(
+        rows, Parameters(bootstrap_replicates=200), covariates=COVS, outcomes=OUTCOME, previous=first.fingerprints
+    )
+    assert not other.reused
