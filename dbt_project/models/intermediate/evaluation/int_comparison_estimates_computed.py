@@ -22,11 +22,12 @@ NUMBERS = tuple(
 
 def _stored(dbt, session) -> pd.DataFrame | None:
     """The rows of the table this build replaces, if it has fingerprints."""
+    # fetchall: a result left unfetched keeps the connection busy for the next query.
     found = session.execute(
         "SELECT count(*) FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
         "AND column_name = 'fingerprint'",
         [dbt.this.schema, dbt.this.identifier],
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     return session.sql(f"SELECT * FROM {dbt.this}").df() if found else None
 
 
