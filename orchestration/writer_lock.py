@@ -38,9 +38,15 @@ def lock_path(warehouse_path: Path) -> Path:
     return warehouse_path.with_name(warehouse_path.name + LOCK_SUFFIX)
 
 
-def _holder_of(fd: int) -> str:
-    text = os.pread(fd, 400, 0).decode("utf-8", "replace").strip()
-    return text or "pid unknown"
+def _holder_of(fd: int, wait_seconds: float = 2.0) -> str:
+    """What the lock file says about its holder. A holder writes that just after it takes the lock: a reader that
+    comes in between finds the file empty and reads again for a moment."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        text = os.pread(fd, 400, 0).decode("utf-8", "replace").strip()
+        if text or time.monotonic() >= deadline:
+            return text or "pid unknown"
+        time.sleep(0.05)
 
 
 def holder(warehouse_path: Path) -> str | None:

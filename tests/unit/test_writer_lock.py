@@ -100,3 +100,30 @@ def test_a_dagster_run_waits_then_fails_in_one_line_and_loads_nothing(tmp_path, 
         "has finished"
     ]
     assert checks == [] and not settings.warehouse_path.exists()
+
+
+LATE_NOTE = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(0.3)  # the holder writes who it is just after taking the lock
+os.pwrite(fd, f"pid {os.getpid()} since 2026-12-03T15:00:00, followup run\\n".encode(), 0)
+time.sleep(30)
+"""
+
+
+def test_a_writer_refused_just_after_the_holder_took_the_lock_still_names_it(tmp_path):
+    warehouse = tmp_path / "followup.duckdb"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LATE_NOTE, str(lock_path(warehouse))], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        with pytest.raises(WarehouseBusy) as busy:
+            with writer_lock(warehouse, "followup run"):
+                pass
+        assert f"(pid {proc.pid} since 2026-12-03T15:00:00, followup run)" in str(busy.value)
+    finally:
+        proc.kill()
+        proc.wait()
