@@ -470,6 +470,12 @@ class Period:
     type: str
     starts_on: date
     measured_to: date
+    ends_on: date | None = None  # the period's own last day (a month still running is still a month); None: measured_to
+
+    @property
+    def days(self) -> int:
+        """Its length as a period, in days."""
+        return ((self.ends_on or self.measured_to) - self.starts_on).days + 1
 
 
 def _periods(con: duckdb.DuckDBPyConnection) -> list[Period]:
@@ -478,8 +484,8 @@ def _periods(con: duckdb.DuckDBPyConnection) -> list[Period]:
     return [
         Period(*r)
         for r in con.execute(
-            "SELECT period_label, period_type, starts_on, measured_to FROM reports.periods ORDER BY starts_on, "
-            "measured_to, period_label"
+            "SELECT period_label, period_type, starts_on, measured_to, ends_on FROM reports.periods "
+            "ORDER BY starts_on, measured_to, period_label"
         ).fetchall()
     ]
 
@@ -877,15 +883,7 @@ _PERIOD_AT = {"unit": 3, "breakdown": 3, "exit": 3, "subgroup": 3, "exit_group":
 _PERIOD_AT |= {"transfer": 2, "overlap": 2}  # the kinds of cell keys with a period, and where it is in the key
 
 
-def _period_days(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, date]]:
-    """Period label -> its length in days as a period (a month still running is still a month), its last day."""
-    if "periods" not in report_tables(con):
-        return {}
-    rows = con.execute("SELECT period_label, ends_on - starts_on + 1, measured_to FROM reports.periods").fetchall()
-    return {label: (days, end) for label, days, end in rows}
-
-
-def weigh(cells: Cells, days: dict[str, tuple[int, date]], rel: Relations) -> None:
+def weigh(cells: Cells, periods: list[Period], rel: Relations) -> None:
     """The cost of hiding each variable, for `Secondary.choice`: the number of days of its period, or of the
     longest period of a count that must equal it (a month's stock at the end of June is the half-year's: hiding one
     hides the other; so is a month's active cases when nobody exited and nobody was new). So a month's cell is
@@ -893,12 +891,13 @@ def weigh(cells: Cells, days: dict[str, tuple[int, date]], rel: Relations) -> No
     group reads (the reports show half-years and years), months are trend detail. Equal means equal by a relation
     with two non-zero terms: zeros are always shown, so they are constants. Also notes the day each variable's
     period ends: an earlier period's cell is hidden before a later one's."""
+    by_label = {p.label: p for p in periods}
     weight, cells.end = [], []
     for key in cells.keys:
         at = _PERIOD_AT.get(key[1])
-        days_end = days.get(key[at]) if at is not None else None
-        weight.append(days_end[0] if days_end else 0)
-        cells.end.append(days_end[1].toordinal() if days_end else 0)
+        period = by_label.get(key[at]) if at is not None else None
+        weight.append(period.days if period else 0)
+        cells.end.append(period.measured_to.toordinal() if period else 0)
     parent = list(range(len(weight)))
 
     def root(v: int) -> int:
@@ -1201,7 +1200,7 @@ def run(con: duckdb.DuckDBPyConnection) -> Result:
     tables = load(con, cells)
     periods = _periods(con)
     rel = relations(cells, periods, {t.base for t in tables})
-    weigh(cells, _period_days(con), rel)
+    weigh(cells, periods, rel)
     added, rounds = protect(cells, rel)
     added_cells = hidden_shares = 0
     for table in tables:

@@ -249,13 +249,13 @@ def _cells(values: dict[tuple, tuple[int, bool]]) -> tuple[disclosure.Cells, dic
     return cells, var
 
 
-DAYS = {
-    "2019-06": (30, date(2019, 6, 30)),
-    "2019-H1": (181, date(2019, 6, 30)),
-    "2016": (366, date(2016, 12, 31)),
-    "2017": (365, date(2017, 12, 31)),
-    "2018": (365, date(2018, 12, 31)),
-}
+PERIODS = [
+    _p("2019-06", "month", "2019-06-01", "2019-06-30"),
+    _p("2019-H1", "half_year", "2019-01-01", "2019-06-30"),
+    _p("2016", "year", "2016-01-01", "2016-12-31"),
+    _p("2017", "year", "2017-01-01", "2017-12-31"),
+    _p("2018", "year", "2018-01-01", "2018-12-31"),
+]
 
 
 def test_a_month_stock_that_is_also_the_half_years_is_not_the_cell_chosen():
@@ -272,7 +272,7 @@ def test_a_month_stock_that_is_also_the_half_years_is_not_the_cell_chosen():
     rel = disclosure.Relations()
     rel.add([v[("2019-06", "active_cases")]], [v[("2019-06", "exited_cases")], v[("2019-06", "ongoing_at_end")]])
     rel.add([v[("2019-06", "ongoing_at_end")]], [v[("2019-H1", "ongoing_at_end")]])
-    disclosure.weigh(cells, DAYS, rel)
+    disclosure.weigh(cells, PERIODS, rel)
     assert cells.weight[v[("2019-06", "ongoing_at_end")]] == 181  # it must equal the half-year's stock
     added, _ = disclosure.protect(cells, rel)
     assert added == [v[("2019-06", "active_cases")]]
@@ -294,7 +294,7 @@ def test_a_running_total_goes_before_the_period_exits_it_adds_up():
     rel = disclosure.Relations()
     for year, before in (("2017", "2016"), ("2018", "2017")):
         rel.add([v[(year, "exited_cases_to_date")]], [v[(before, "exited_cases_to_date")], v[(year, "exited_cases")]])
-    disclosure.weigh(cells, DAYS, rel)
+    disclosure.weigh(cells, PERIODS, rel)
     added, _ = disclosure.protect(cells, rel)
     assert added == [v[("2017", "exited_cases_to_date")], v[("2018", "exited_cases_to_date")]]
     assert [cells.secret[v[(y, "exited_cases")]] for y in ("2017", "2018")] == [False, False]
