@@ -5,8 +5,8 @@ One long table for both marts: `record` = 'effect' (unit x cohort x outcome, `it
 their rows and fix the types under their contracts. Parameters per unit come from int_evaluation_parameters_resolved
 (the unit's own evaluation_parameters row, else the '*' row, else the seed default).
 
-Every row carries the `fingerprint` of the input its unit x cohort was computed from (`evaluation.estimator.fingerprint`).
-A build reads the table it replaces and keeps the rows of every unit x cohort whose fingerprint is unchanged, so
+Every row carries the `fingerprint` of the input its unit x cohort was computed from
+(`evaluation.estimator.fingerprint`). A build reads the table it replaces and keeps the rows of every unit x cohort whose fingerprint is unchanged, so
 after one new month only the cohorts whose rows changed (and `all`) are estimated again (docs/evaluation.md).
 """
 
