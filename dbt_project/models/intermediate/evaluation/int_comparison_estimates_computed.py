@@ -6,8 +6,9 @@ their rows and fix the types under their contracts. Parameters per unit come fro
 (the unit's own evaluation_parameters row, else the '*' row, else the seed default).
 
 Every row carries the `fingerprint` of the input its unit x cohort was computed from
-(`evaluation.estimator.fingerprint`). A build reads the table it replaces and keeps the rows of every unit x cohort whose fingerprint is unchanged, so
-after one new month only the cohorts whose rows changed (and `all`) are estimated again (docs/evaluation.md).
+(`evaluation.estimator.fingerprint`). A build reads the table it replaces and keeps the rows of every unit x cohort
+whose fingerprint is unchanged, so after one new month only the cohorts whose rows changed (and `all`) are
+estimated again (docs/evaluation.md).
 """
 
 import pandas as pd
