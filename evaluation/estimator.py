@@ -10,8 +10,10 @@ Per unit and cohort (the calendar year of the index month, and `all`):
    separable samples finite). Matching uses the logit of the score.
 3. **Matching.** Exact on index month, legal sex and age band; within a stratum the k nearest candidates on the
    logit (scipy's cKDTree), with replacement, no further than the caliper: caliper_sd x the pooled standard
-   deviation of the logit. A stratum is an offset on the logit far larger than any distance within it, so one
-   tree query matches every stratum at once. A participant with no candidate inside the caliper is unmatched.
+   deviation of the logit. Every candidate as near as the k-th is a match too (ties included, as Abadie and
+   Imbens' nearest-neighbour matching does): the matched set never depends on the order of the rows or on the
+   pseudonyms. A stratum is an offset on the logit far larger than any distance within it, so one tree query
+   matches every stratum at once. A participant with no candidate inside the caliper is unmatched.
 4. **Effect.** For matched participant i with comparison persons j (weight 1/m_i each): d_i = (post_i - pre_i) -
    mean_j (post_j - pre_j); ATT = mean d_i. The naive before/after is the same participants' mean post - pre, so
    naive - ATT is the change the comparison group shows: what would have happened anyway.
@@ -30,6 +32,7 @@ same for the same input.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import warnings
 from collections.abc import Mapping, Sequence
@@ -57,7 +60,7 @@ OUTCOMES = ("income_support_months", "public_cost_sek", "in_work_or_studies_at_h
 STATUSES = ("published", "insufficient_cases", "balance_not_reached", "not_yet_measurable")
 METHOD = (
     "propensity score (logistic regression) matching, exact on index month, legal sex and age band, "
-    "k nearest neighbours on the logit with replacement within a caliper; difference-in-differences; "
+    "k nearest neighbours on the logit (ties included) with replacement within a caliper; difference-in-differences; "
     "percentile bootstrap over participants with their matched sets"
 )
 ALL_COHORTS = "all"
@@ -94,6 +97,7 @@ BALANCE_COLUMNS = (
     "smd_after",
 )
 _KEYS = ["unit_code", "index_month", "is_participant", "person_key"]
+_HASHED = ("person_key", "legal_sex", "age_band")  # entered into the fingerprint as 64-bit hashes
 
 
 @dataclass(frozen=True)
@@ -131,11 +135,12 @@ def estimate(
     `rows`: one row per unit, person and index month; participants (`is_participant`) and comparison candidates.
     Columns: unit_code, person_key, index_month, is_participant, in_pool, measurable, legal_sex, age_band, the
     covariates, and per outcome `<o>_pre`, `<o>_post` (NaN: not observed) and `<o>_closed` (the participant's
-    window for the outcome has closed by the as-of date). `parameters`: one set for every unit, or per unit_code
-    (a unit missing from the mapping gets the defaults). `previous`: (unit, cohort) -> the fingerprint of the
-    input its stored estimate was computed from; a group whose fingerprint is unchanged is not computed again
-    (listed in `reused`, its rows left to the caller), so a build after one new month recomputes only the cohorts
-    whose rows changed (and `all`).
+    window for the outcome has closed by the as-of date). `person_key` is text or an integer (the dbt model
+    passes the 64-bit person_hash: sorting integers is far cheaper than 64-character pseudonyms). `parameters`:
+    one set for every unit, or per unit_code (a unit missing from the mapping gets the defaults). `previous`:
+    (unit, cohort) -> the fingerprint of the input its stored estimate was computed from; a group whose
+    fingerprint is unchanged is not computed again (listed in `reused`, its rows left to the caller), so a build
+    after one new month recomputes only the cohorts whose rows changed (and `all`).
     """
     data = _Columns(_prepared(rows, covariates, outcomes), covariates, outcomes)
     effects: list[dict] = []
@@ -172,11 +177,10 @@ _CODE = hashlib.sha256(
 
 def fingerprint(unit_code: str, cohort: str, data: _Columns, group: np.ndarray, params: Parameters) -> str:
     """SHA-256 of everything a group's estimate is computed from: its rows (in their sorted order, every column
-    the estimate reads), the parameters and this module's code."""
+    the estimate reads), the parameters and this module's code. Persons and the text columns enter as pandas'
+    64-bit hashes of their values (`pd.util.hash_array`, a fixed key), computed once for all groups."""
     h = hashlib.sha256("|".join((_CODE, unit_code, cohort, params.as_json())).encode("utf-8"))
-    h.update("\x00".join(data.person[group].tolist()).encode("utf-8"))
-    h.update("\x00".join(map(str, data.strata[group].tolist())).encode("utf-8"))
-    arrays = [data.is_participant, data.in_pool, data.measurable, data.x]
+    arrays = [*data.hashed, data.month, data.is_participant, data.in_pool, data.measurable, data.x]
     arrays += [a for o in sorted(data.pre) for a in (data.pre[o], data.post[o], data.closed[o])]
     for array in arrays:
         h.update(np.ascontiguousarray(array[group]).tobytes())
@@ -188,15 +192,16 @@ class _Columns:
 
     def __init__(self, frame: pd.DataFrame, covariates: Sequence[str], outcomes: Sequence[str]):
         self.unit = frame["unit_code"].to_numpy(dtype=object)
-        self.person = frame["person_key"].to_numpy(dtype=object)
+        self.person = frame["person_key"].to_numpy()  # text, or 64-bit integers (the dbt model)
         self.year = frame["cohort_year"].to_numpy()
         self.month = frame["index_month"].to_numpy()
         self.is_participant = frame["is_participant"].to_numpy()
         self.in_pool = frame["in_pool"].to_numpy()
         self.measurable = frame["measurable"].to_numpy()
         self.stratified = (frame["legal_sex"].notna() & frame["age_band"].notna()).to_numpy()
-        self.strata = _strata(frame)  # index month | legal sex | age band, as text
-        self.stratum = pd.factorize(self.strata, sort=True)[0]  # the same as numbers (_match)
+        self.stratum = _strata(frame)
+        # 64-bit hashes of the text columns, once for all groups (fingerprint).
+        self.hashed = [pd.util.hash_array(frame[c].to_numpy(), categorize=c != "person_key") for c in _HASHED]
         self.x = frame[list(covariates)].to_numpy(dtype="float64")
         self.pre = {o: frame[f"{o}_pre"].to_numpy(dtype="float64") for o in outcomes}
         self.post = {o: frame[f"{o}_post"].to_numpy(dtype="float64") for o in outcomes}
@@ -222,7 +227,8 @@ def _prepared(rows: pd.DataFrame, covariates: Sequence[str], outcomes: Sequence[
         raise ValueError(f"evaluation input lacks column(s) {', '.join(missing)}")
     frame = rows[list(dict.fromkeys(wanted))].copy()
     frame["unit_code"] = frame["unit_code"].astype(str)
-    frame["person_key"] = frame["person_key"].astype(str)
+    if not pd.api.types.is_integer_dtype(frame["person_key"]):
+        frame["person_key"] = frame["person_key"].astype(str)  # integers (the dbt model's person_hash) stay
     frame["index_month"] = pd.to_datetime(frame["index_month"]).astype("datetime64[ns]")
     for c in ["is_participant", "in_pool", "measurable", *(f"{o}_closed" for o in outcomes)]:
         frame[c] = frame[c].fillna(False).astype(bool)
@@ -242,15 +248,17 @@ def _seed(*parts: object) -> int:
 
 
 def _strata(frame: pd.DataFrame) -> np.ndarray:
-    """The exact-matching stratum of each row: (index month, legal sex, age band) as one text."""
-    keys = (
-        frame["index_month"].dt.strftime("%Y-%m")
-        + "|"
-        + frame["legal_sex"].astype(str)
-        + "|"
-        + frame["age_band"].astype(str)
-    )
-    return keys.to_numpy(dtype=object)
+    """The exact-matching stratum of each row, (index month, legal sex, age band), numbered in that sort order
+    with an unknown sex or band after the known ones (_match)."""
+    parts = [frame["index_month"].to_numpy().astype("int64")]
+    for c in ("legal_sex", "age_band"):
+        codes, uniques = pd.factorize(frame[c], sort=True)
+        parts.append(np.where(codes < 0, len(uniques), codes))
+    key = np.zeros(len(frame), dtype=np.int64)
+    for part in parts:
+        ranks = pd.factorize(part, sort=True)[0]
+        key = key * (int(ranks.max(initial=0)) + 1) + ranks
+    return pd.factorize(key, sort=True)[0]
 
 
 def _logit_scores(x_part: np.ndarray, x_cand: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -273,18 +281,49 @@ def _pooled_sd(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt((var_a + var_b) / 2.0))
 
 
-def _match(data: _Columns, part: np.ndarray, cand: np.ndarray, params: Parameters) -> np.ndarray:
-    """Indexes into `cand` of each participant's matches (-1: none), shape (participants, k)."""
+@dataclass(frozen=True)
+class _Matches:
+    """The matched pairs of a sample: pair i joins participant `part[i]` (a position in the sample) to candidate
+    `cand[i]` (a position in the candidates); each participant's matches weigh 1/m_i."""
+
+    n: int  # participants in the sample
+    part: np.ndarray
+    cand: np.ndarray
+
+    def where(self, keep: np.ndarray) -> _Matches:
+        return _Matches(self.n, self.part[keep], self.cand[keep])
+
+    def matched(self) -> np.ndarray:
+        return np.bincount(self.part, minlength=self.n) > 0
+
+    def means(self, values: np.ndarray) -> np.ndarray:
+        """Per participant, the mean of the candidates' `values` over its matches (NaN: left out; none: NaN)."""
+        gathered = values[self.cand]
+        observed = ~np.isnan(gathered)
+        counts = np.bincount(self.part[observed], minlength=self.n)
+        sums = np.bincount(self.part[observed], weights=gathered[observed], minlength=self.n)
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def _match(data: _Columns, part: np.ndarray, cand: np.ndarray, params: Parameters) -> _Matches:
+    """Each participant's k nearest candidates of its stratum on the logit, with every candidate tied with the
+    k-th, within the caliper (fewer when fewer are inside it)."""
     k = max(1, int(params.comparison_k))
     logit_p, logit_c = _logit_scores(data.x[part], data.x[cand])
     caliper = params.caliper_sd * _pooled_sd(logit_p, logit_c)
     spread = float(np.ptp(np.concatenate([logit_p, logit_c]))) + caliper + 1.0
     # A stratum is an offset far larger than any distance within one: one query matches every stratum at once.
-    z_part = logit_p + data.stratum[part] * (10.0 * spread)
-    z_cand = logit_c + data.stratum[cand] * (10.0 * spread)
-    dist, idx = cKDTree(z_cand[:, None]).query(z_part[:, None], k=list(range(1, k + 1)))
-    valid = np.isfinite(dist) & (dist <= caliper + 1e-12 * max(1.0, spread)) & (idx < len(cand))
-    return np.where(valid, idx, -1)
+    z_part = (logit_p + data.stratum[part] * (10.0 * spread))[:, None]
+    tree = cKDTree((logit_c + data.stratum[cand] * (10.0 * spread))[:, None])
+    # p=1: in one dimension the distance is |z_c - z_p| itself, computed alike by both queries, so the k-th
+    # candidate is inside its own radius and so is every candidate tied with it.
+    dist, _ = tree.query(z_part, k=[min(k, len(cand))], p=1)
+    limit = caliper + 1e-12 * max(1.0, spread)
+    radius = np.where(dist[:, 0] <= limit, dist[:, 0], limit)
+    found = tree.query_ball_point(z_part, r=radius, p=1, return_sorted=True)
+    counts = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    pairs_cand = np.fromiter(itertools.chain.from_iterable(found), dtype=np.int64, count=int(counts.sum()))
+    return _Matches(len(part), np.repeat(np.arange(len(part)), counts), pairs_cand)
 
 
 def _smd(mean_p: float, mean_c: float, sd: float) -> float:
@@ -294,16 +333,6 @@ def _smd(mean_p: float, mean_c: float, sd: float) -> float:
     if sd > 0:
         return float(diff / sd)
     return 0.0 if diff == 0 else float(np.sign(diff) * np.inf)
-
-
-def _matched_means(values: np.ndarray, matches: np.ndarray) -> np.ndarray:
-    """Per participant, the mean of `values` over its valid matches (NaN values and -1 left out)."""
-    if not len(values):
-        return np.full(len(matches), np.nan)
-    gathered = np.where(matches >= 0, values[np.maximum(matches, 0)], np.nan)
-    counts = np.sum(~np.isnan(gathered), axis=1)
-    sums = np.nansum(gathered, axis=1)
-    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
 def _estimate_group(
@@ -322,8 +351,8 @@ def _estimate_group(
     if len(sample) and len(cand):
         matches = _match(data, sample, cand, params)
     else:
-        matches = np.full((len(sample), max(1, params.comparison_k)), -1)
-    matched = (matches >= 0).any(axis=1)
+        matches = _Matches(len(sample), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    matched = matches.matched()
 
     balance_rows = []
     balanced = bool(matched.any())
@@ -333,7 +362,7 @@ def _estimate_group(
         mean_p = float(xp.mean()) if len(xp) else float("nan")
         mean_c = float(xc.mean()) if len(xc) else float("nan")
         mean_pm = float(xp[matched].mean()) if matched.any() else float("nan")
-        mean_ca = float(_matched_means(xc, matches)[matched].mean()) if matched.any() else float("nan")
+        mean_ca = float(matches.means(xc)[matched].mean()) if matched.any() else float("nan")
         smd_after = _smd(mean_pm, mean_ca, sd)
         if not np.isnan(smd_after) and abs(smd_after) > params.max_abs_smd:
             balanced = False
@@ -360,12 +389,9 @@ def _estimate_group(
         pre_c, post_c = data.pre[o][cand], data.post[o][cand]
         observed_c = ~np.isnan(pre_c) & ~np.isnan(post_c)
         # A match counts for this outcome only where the comparison person's outcome is observed.
-        if len(cand):
-            usable_matches = np.where((matches >= 0) & observed_c[np.maximum(matches, 0)], matches, -1)
-        else:
-            usable_matches = np.full_like(matches, -1)
-        comp_delta = _matched_means(np.where(observed_c, post_c - pre_c, np.nan), usable_matches)
-        usable = data.closed[o][sample] & ~np.isnan(pre_p) & ~np.isnan(post_p) & (usable_matches >= 0).any(axis=1)
+        usable_matches = matches.where(observed_c[matches.cand])
+        comp_delta = usable_matches.means(np.where(observed_c, post_c - pre_c, np.nan))
+        usable = data.closed[o][sample] & ~np.isnan(pre_p) & ~np.isnan(post_p) & usable_matches.matched()
         n = int(usable.sum())
         row = {
             "unit_code": unit_code,
@@ -386,12 +412,12 @@ def _estimate_group(
             "parameters": params.as_json(),
         }
         if n:
-            um = usable_matches[usable]
-            row["n_comparison_persons"] = len(set(data.person[cand[um[um >= 0]]].tolist()))
+            um = usable_matches.where(usable[usable_matches.part])
+            row["n_comparison_persons"] = len(np.unique(data.person[cand[um.cand]]))
             row["mean_participants_pre"] = float(pre_p[usable].mean())
             row["mean_participants_post"] = float(post_p[usable].mean())
-            row["mean_comparison_pre"] = float(_matched_means(np.where(observed_c, pre_c, np.nan), um).mean())
-            row["mean_comparison_post"] = float(_matched_means(np.where(observed_c, post_c, np.nan), um).mean())
+            row["mean_comparison_pre"] = float(um.means(np.where(observed_c, pre_c, np.nan))[usable].mean())
+            row["mean_comparison_post"] = float(um.means(np.where(observed_c, post_c, np.nan))[usable].mean())
             d = (post_p[usable] - pre_p[usable]) - comp_delta[usable]
             row["naive_change"] = row["mean_participants_post"] - row["mean_participants_pre"]
             row["att"] = float(d.mean())

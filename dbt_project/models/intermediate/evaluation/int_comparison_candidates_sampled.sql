@@ -2,14 +2,31 @@
 -- least one month of income support in the 3 months before the index month, of a stratum (legal sex, age band at
 -- the index month) in which the unit has participants that month; not enrolled in the evaluated unit before the end
 -- of the outcome windows (the 12th month after the index month, or month H when later); not enrolled in any other
--- unit of kind `project`
--- at any time in the 12 months before the index month. To bound the size, about comparison_pool_factor x the
--- unit's participants of the index month and stratum are kept (all when there are fewer): a candidate is kept when
--- a hash of person, unit and month falls under that share (deterministic, a different draw for every unit and
--- month, and no sort); the exclusions are checked on the kept ones.
-with participants as (
-    select * from {{ ref('int_evaluation_participants_listed') }}
-    where legal_sex is not null and age_band != 'unknown'
+-- unit of kind `project` at any time in the 12 months before the index month.
+-- Candidates are drawn only for the participants who can be matched: those of the estimate's sample (in the pool
+-- themselves, outcome window closed, legal sex and age band known); the estimator reads no candidate of another
+-- index month. To bound the size, about comparison_pool_factor x those participants of the index month and stratum
+-- are kept (all when there are fewer): a candidate is kept when a hash of person, unit and month falls under that
+-- share (deterministic, a different draw for every unit and month, and no sort); the exclusions are checked on the
+-- kept ones.
+with eligible as (
+    -- a month of income support makes the person eligible in each of the 3 months after it
+    select distinct
+        r.person_hash,
+        cast({{ dbt.dateadd('month', 'o.k', 'r.month') }} as date) as index_month
+    from {{ ref('int_register_months_summed') }} as r
+    cross join (values (1), (2), (3)) as o(k)
+    where r.income_support = 1
+),
+
+participants as (
+    -- the participants of the estimate's sample (int_comparison_estimates_computed): matchable
+    select p.*
+    from {{ ref('int_evaluation_participants_listed') }} as p
+    semi join eligible as e
+        on e.person_hash = hash(p.person_key)
+        and e.index_month = p.index_month
+    where p.legal_sex is not null and p.age_band != 'unknown' and p.outcome_window_closed
 ),
 
 needed as (
@@ -20,16 +37,6 @@ needed as (
 
 needed_months as (
     select distinct index_month from needed
-),
-
-eligible as (
-    -- a month of income support makes the person eligible in each of the 3 months after it
-    select distinct
-        r.person_hash,
-        cast({{ dbt.dateadd('month', 'o.k', 'r.month') }} as date) as index_month
-    from {{ ref('int_register_months_summed') }} as r
-    cross join (values (1), (2), (3)) as o(k)
-    where r.income_support = 1
 ),
 
 stratified as (

@@ -34,7 +34,9 @@ def _stored(dbt, session) -> pd.DataFrame | None:
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    rows = dbt.ref("int_evaluation_rows_assembled").df()
+    # The person as its 64-bit person_hash: the pseudonym is never needed here, and sorting, de-duplicating and
+    # fingerprinting integers is far cheaper than 64-character text.
+    rows = dbt.ref("int_evaluation_rows_assembled").project("* exclude (person_key), person_hash as person_key").df()
     resolved = dbt.ref("int_evaluation_parameters_resolved").df()
     parameters = {
         r.unit_code: Parameters(

@@ -85,6 +85,7 @@ statuses as (
 select
     u.unit_code,
     u.person_key,
+    u.person_hash,
     u.index_month,
     u.is_participant,
     coalesce(f.income_support_last_3_months, 0) > 0 as in_pool,
