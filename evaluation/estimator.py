@@ -96,8 +96,6 @@ BALANCE_COLUMNS = (
     "mean_comparison_after",
     "smd_after",
 )
-_KEYS = ["unit_code", "index_month", "is_participant", "person_key"]
-_HASHED = ("person_key", "legal_sex", "age_band")  # entered into the fingerprint as 64-bit hashes
 
 
 @dataclass(frozen=True)
@@ -142,7 +140,7 @@ def estimate(
     fingerprint is unchanged is not computed again (listed in `reused`, its rows left to the caller), so a build
     after one new month recomputes only the cohorts whose rows changed (and `all`).
     """
-    data = _Columns(_prepared(rows, covariates, outcomes), covariates, outcomes)
+    data = _Columns(rows, covariates, outcomes)
     effects: list[dict] = []
     balance: list[dict] = []
     fingerprints: dict[tuple[str, str], str] = {}
@@ -188,24 +186,75 @@ def fingerprint(unit_code: str, cohort: str, data: _Columns, group: np.ndarray, 
 
 
 class _Columns:
-    """The prepared frame as numpy arrays: groups are index arrays into them, never copies of the frame."""
+    """The input as numpy arrays, typed, de-duplicated and sorted by the keys (unit, index month, participant first
+    or not, person), so that nothing can depend on the order rows arrive in. Groups are index arrays into them,
+    never copies."""
 
-    def __init__(self, frame: pd.DataFrame, covariates: Sequence[str], outcomes: Sequence[str]):
-        self.unit = frame["unit_code"].to_numpy(dtype=object)
-        self.person = frame["person_key"].to_numpy()  # text, or 64-bit integers (the dbt model)
-        self.year = frame["cohort_year"].to_numpy()
-        self.month = frame["index_month"].to_numpy()
-        self.is_participant = frame["is_participant"].to_numpy()
-        self.in_pool = frame["in_pool"].to_numpy()
-        self.measurable = frame["measurable"].to_numpy()
-        self.stratified = (frame["legal_sex"].notna() & frame["age_band"].notna()).to_numpy()
-        self.stratum = _strata(frame)
-        # 64-bit hashes of the text columns, once for all groups (fingerprint).
-        self.hashed = [pd.util.hash_array(frame[c].to_numpy(), categorize=c != "person_key") for c in _HASHED]
-        self.x = frame[list(covariates)].to_numpy(dtype="float64")
-        self.pre = {o: frame[f"{o}_pre"].to_numpy(dtype="float64") for o in outcomes}
-        self.post = {o: frame[f"{o}_post"].to_numpy(dtype="float64") for o in outcomes}
-        self.closed = {o: frame[f"{o}_closed"].to_numpy(dtype=bool) for o in outcomes}
+    def __init__(self, rows: pd.DataFrame, covariates: Sequence[str], outcomes: Sequence[str]):
+        wanted = ["unit_code", "person_key", "index_month", "is_participant", "in_pool", "measurable"]
+        wanted += ["legal_sex", "age_band", *covariates]
+        for o in outcomes:
+            wanted += [f"{o}_pre", f"{o}_post", f"{o}_closed"]
+        missing = [c for c in wanted if c not in rows.columns]
+        if missing:
+            raise ValueError(f"evaluation input lacks column(s) {', '.join(missing)}")
+        unit, units = _codes(rows["unit_code"])
+        person = rows["person_key"]
+        # integers (the dbt model's person_hash) are their own order; anything else is compared as text
+        person = person.to_numpy() if pd.api.types.is_integer_dtype(person) else person.astype(str).to_numpy()
+        person_order = person if person.dtype.kind in "iu" else pd.factorize(person, sort=True)[0]
+        month = pd.to_datetime(rows["index_month"]).astype("datetime64[ns]").to_numpy()
+        is_participant = rows["is_participant"].fillna(False).astype(bool).to_numpy()
+        # participants after candidates, as a sort on (..., is_participant, person_key) puts them
+        keys = (person_order, is_participant, month.astype("int64"), unit)
+        order = np.lexsort(keys)
+        sorted_keys = [k[order] for k in keys]
+        repeated = np.zeros(len(order), dtype=bool)
+        repeated[1:] = np.logical_and.reduce([k[1:] == k[:-1] for k in sorted_keys])
+        order = order[~repeated]  # the first row of each key stays
+
+        def flags(c: str) -> np.ndarray:
+            return rows[c].fillna(False).astype(bool).to_numpy()[order]
+
+        def numbers(cs: Sequence[str]) -> np.ndarray:
+            columns = [
+                rows[c] if pd.api.types.is_float_dtype(rows[c]) else pd.to_numeric(rows[c], errors="coerce") for c in cs
+            ]
+            return np.column_stack([c.to_numpy(dtype="float64", na_value=np.nan)[order] for c in columns])
+
+        self.unit = units[unit[order]]
+        self.person = person[order]
+        self.month = month[order]
+        self.year = pd.DatetimeIndex(self.month).year.to_numpy()
+        self.is_participant = is_participant[order]
+        self.in_pool = flags("in_pool")
+        self.measurable = flags("measurable")
+        sex, sexes = _codes(rows["legal_sex"])
+        band, bands = _codes(rows["age_band"])
+        sex, band = sex[order], band[order]
+        self.stratified = (sex >= 0) & (band >= 0)
+        self.stratum = _strata(self.month, sex, len(sexes), band, len(bands))
+        # 64-bit hashes of the person and the text columns, once for all groups (fingerprint).
+        self.hashed = [pd.util.hash_array(self.person), _hashed(sex, sexes), _hashed(band, bands)]
+        self.x = numbers(covariates)
+        self.pre = {o: numbers([f"{o}_pre"])[:, 0] for o in outcomes}
+        self.post = {o: numbers([f"{o}_post"])[:, 0] for o in outcomes}
+        self.closed = {o: flags(f"{o}_closed") for o in outcomes}
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes in the sort order of the values as text (-1: missing) and the values."""
+    codes, uniques = pd.factorize(column, sort=False)
+    text = np.asarray([str(u) for u in uniques], dtype=object)  # a handful of units, sexes or bands
+    rank = np.empty(len(text), dtype=np.int64)
+    rank[np.argsort(text, kind="stable")] = np.arange(len(text))
+    return np.where(codes >= 0, rank[np.maximum(codes, 0)], -1), np.sort(text)
+
+
+def _hashed(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """pandas' 64-bit hash of each row's text (missing: the hash of an empty array)."""
+    hashes = np.append(pd.util.hash_array(values), np.uint64(0)) if len(values) else np.zeros(1, dtype=np.uint64)
+    return hashes[np.where(codes >= 0, codes, len(values))]
 
 
 def _parameters_for(parameters, unit_code: str) -> Parameters:
@@ -216,48 +265,17 @@ def _parameters_for(parameters, unit_code: str) -> Parameters:
     return parameters.get(unit_code, Parameters())
 
 
-def _prepared(rows: pd.DataFrame, covariates: Sequence[str], outcomes: Sequence[str]) -> pd.DataFrame:
-    """Typed, de-duplicated and sorted by the keys: the result cannot depend on the order rows arrive in."""
-    wanted = ["unit_code", "person_key", "index_month", "is_participant", "in_pool", "measurable"]
-    wanted += ["legal_sex", "age_band", *covariates]
-    for o in outcomes:
-        wanted += [f"{o}_pre", f"{o}_post", f"{o}_closed"]
-    missing = [c for c in wanted if c not in rows.columns]
-    if missing:
-        raise ValueError(f"evaluation input lacks column(s) {', '.join(missing)}")
-    frame = rows[list(dict.fromkeys(wanted))].copy()
-    frame["unit_code"] = frame["unit_code"].astype(str)
-    if not pd.api.types.is_integer_dtype(frame["person_key"]):
-        frame["person_key"] = frame["person_key"].astype(str)  # integers (the dbt model's person_hash) stay
-    frame["index_month"] = pd.to_datetime(frame["index_month"]).astype("datetime64[ns]")
-    for c in ["is_participant", "in_pool", "measurable", *(f"{o}_closed" for o in outcomes)]:
-        frame[c] = frame[c].fillna(False).astype(bool)
-    for c in [*covariates, *(f"{o}_{w}" for o in outcomes for w in ("pre", "post"))]:
-        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
-    for c in ("legal_sex", "age_band"):
-        frame[c] = frame[c].astype("object").where(frame[c].notna(), None)
-    frame["cohort_year"] = frame["index_month"].dt.year.astype(int)
-    frame = frame.sort_values(_KEYS, kind="mergesort").drop_duplicates(_KEYS, keep="first")
-    return frame.reset_index(drop=True)
-
-
 def _seed(*parts: object) -> int:
     """A seed from the parameters of the estimate, the same on every run and machine."""
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "little")
 
 
-def _strata(frame: pd.DataFrame) -> np.ndarray:
+def _strata(month: np.ndarray, sex: np.ndarray, sexes: int, band: np.ndarray, bands: int) -> np.ndarray:
     """The exact-matching stratum of each row, (index month, legal sex, age band), numbered in that sort order
     with an unknown sex or band after the known ones (_match)."""
-    parts = [frame["index_month"].to_numpy().astype("int64")]
-    for c in ("legal_sex", "age_band"):
-        codes, uniques = pd.factorize(frame[c], sort=True)
-        parts.append(np.where(codes < 0, len(uniques), codes))
-    key = np.zeros(len(frame), dtype=np.int64)
-    for part in parts:
-        ranks = pd.factorize(part, sort=True)[0]
-        key = key * (int(ranks.max(initial=0)) + 1) + ranks
+    months = pd.factorize(month.astype("int64"), sort=True)[0]
+    key = (months * (sexes + 1) + np.where(sex < 0, sexes, sex)) * (bands + 1) + np.where(band < 0, bands, band)
     return pd.factorize(key, sort=True)[0]
 
 

@@ -28,6 +28,7 @@ RUN_STEPS = (
     "floor_increment",
     "incremental_run",
     "noop_run",
+    "evaluation_alone",
 )
 
 
@@ -86,6 +87,13 @@ def test_run_benchmark_counts_the_rows_in_the_files(tmp_path):
         assert step["dbt"]["elapsed_s"] > 0 and 1 <= len(step["dbt"]["slowest_models"]) <= 5, name
         # the evaluation's models are timed apart: the Python model is one of them
         assert 0 < step["dbt"]["evaluation_python_s"] <= step["dbt"]["evaluation_models_s"] < step["dbt"]["models_s"]
+    # ... and rebuilt alone: every evaluation model ran again, the Python model computing every estimate.
+    alone = result["steps"]["evaluation_alone"]["dbt"]
+    assert alone["elapsed_s"] > 0 and "int_comparison_estimates_computed" in alone["models"]
+    assert {"int_evaluation_rows_assembled", "evaluation__balance", "reports__effects"} <= set(alone["models"])
+    assert result["ratios"]["evaluation_over_full"] == pytest.approx(
+        alone["elapsed_s"] / result["steps"]["full_run"]["wall_s"], abs=0.01
+    )
     # Nothing new landed: the no-op run does not rebuild the marts (no dbt build, nothing after the load job).
     assert result["steps"]["noop_run"]["dbt"] is None
     assert result["steps"]["noop_run"]["phases"]["dbt_and_after_s"] == 0

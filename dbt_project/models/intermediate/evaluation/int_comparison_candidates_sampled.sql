@@ -52,10 +52,17 @@ stratified as (
     where p.legal_sex is not null and p.birth_date is not null
 ),
 
+ages as (
+    -- one row per year of age in a band: the band is then an equality join (a range join over every eligible
+    -- person-month was a tenth of the model's time)
+    select unnest(range(b.min_age, b.max_age + 1)) as age, b.band_label
+    from {{ ref('age_bands') }} as b
+),
+
 banded as (
-    select s.*, b.band_label as age_band
+    select s.*, a.band_label as age_band
     from stratified as s
-    inner join {{ ref('age_bands') }} as b on s.age between b.min_age and b.max_age
+    inner join ages as a on a.age = s.age
 ),
 
 stratum_sizes as (

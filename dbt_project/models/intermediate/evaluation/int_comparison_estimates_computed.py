@@ -35,8 +35,9 @@ def _stored(dbt, session) -> pd.DataFrame | None:
 def model(dbt, session):
     dbt.config(materialized="table")
     # The person as its 64-bit person_hash: the pseudonym is never needed here, and sorting, de-duplicating and
-    # fingerprinting integers is far cheaper than 64-character text.
-    rows = dbt.ref("int_evaluation_rows_assembled").project("* exclude (person_key), person_hash as person_key").df()
+    # fingerprinting integers is far cheaper than 64-character text. Through Arrow: a fraction of .df()'s time.
+    relation = dbt.ref("int_evaluation_rows_assembled").project("* exclude (person_key), person_hash as person_key")
+    rows = relation.to_arrow_table().to_pandas(date_as_object=False)
     resolved = dbt.ref("int_evaluation_parameters_resolved").df()
     parameters = {
         r.unit_code: Parameters(

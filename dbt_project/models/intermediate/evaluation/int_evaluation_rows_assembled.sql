@@ -31,19 +31,11 @@ pairs as (
     select distinct person_hash, index_month from unit_rows
 ),
 
-window_months as (
-    -- every month of a pair's windows: index-12 .. index+12 (the index month itself is in no window)
-    select
-        pairs.person_hash,
-        pairs.index_month,
-        o.k,
-        cast({{ dbt.dateadd('month', 'o.k', 'pairs.index_month') }} as date) as month
-    from pairs
-    cross join (select unnest(range(-12, 13)) as k) as o
-    where o.k != 0
-),
-
+{#- The persons in halves by person_hash, each half joined and summed on its own: one join and aggregation over
+    every pair outgrows the warehouse's memory limit at large scales and spills (BENCHMARKS.md). #}
+{%- set halves = 2 %}
 features as (
+    {%- for half in range(halves) %}
     select
         w.person_hash,
         w.index_month,
@@ -53,11 +45,26 @@ features as (
         coalesce(sum(case when w.k > 0 then r.income_support end), 0) as income_support_after,
         coalesce(sum(case when w.k > 0 then r.public_cost_sek end), 0) as public_cost_sek_after,
         coalesce(sum(case when w.k >= -3 and w.k < 0 then r.income_support end), 0) as income_support_last_3_months
-    from window_months as w
+    from (
+        -- every month of a pair's windows: index-12 .. index+12 (the index month itself is in no window)
+        select
+            pairs.person_hash,
+            pairs.index_month,
+            o.k,
+            cast({{ dbt.dateadd('month', 'o.k', 'pairs.index_month') }} as date) as month
+        from pairs
+        cross join (select unnest(range(-12, 13)) as k) as o
+        where o.k != 0 and pairs.person_hash % {{ halves }} = {{ half }}
+    ) as w
     inner join {{ ref('int_register_months_summed') }} as r
         on r.person_hash = w.person_hash
         and r.month = w.month
+        and r.person_hash % {{ halves }} = {{ half }}
     group by w.person_hash, w.index_month
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 status_months as (
