@@ -73,6 +73,36 @@ def test_hand_checked_difference_in_differences():
     assert sorted(result.effects["cohort"]) == ["2020", "all"]
 
 
+def test_every_candidate_tied_with_the_kth_nearest_is_a_match_whatever_the_pseudonyms():
+    # k = 1, one stratum, one covariate x (the logit is linear in x, so nearness in x is nearness in the score).
+    # A (x 1.0, pre 10 post 6: -4): c1, c2, c3 share x 1.2 (0.2 away), c4 is at 0.5 (0.5 away): all three tied
+    #   candidates are matches, weight 1/3: c1 9 -> 6 (-3), c2 8 -> 8 (0), c3 4 -> 10 (+6), mean +1, d_A = -5.
+    #   Any single one of them would give -1, -4 or -10.
+    # B (x 3.0, pre 12 post 9: -3): c5 at 3.1 is nearest: 6 -> 5 (-1), d_B = -2.
+    # ATT = (-5 - 2) / 2 = -3.5; comparison means per participant, averaged: pre (7 + 6) / 2, post (8 + 5) / 2.
+    def frame(names):
+        return _frame(
+            person_key=names,
+            index_month=["2020-03-01"] * 7,
+            is_participant=[True, True, False, False, False, False, False],
+            income_support_months_pre=[10, 12, 9, 8, 4, 3, 6],
+            income_support_months_post=[6, 9, 6, 8, 10, 3, 5],
+            x=[1.0, 3.0, 1.2, 1.2, 1.2, 0.5, 3.1],
+        )
+
+    params = Parameters(comparison_k=1, caliper_sd=100.0, evaluation_min_cases=2, bootstrap_replicates=200)
+    names = ["A", "B", "c1", "c2", "c3", "c4", "c5"]
+    rows = []
+    for keys in (names, [n[::-1] + "-z" for n in reversed(names)], ["q", "r", "c", "b", "a", "e", "d"]):
+        result = estimate(frame(keys), params, covariates=("x",), outcomes=OUTCOME)
+        rows.append(result.effects.set_index("cohort").loc["all"])
+    for row in rows:
+        assert row["n_matched"] == 2 and row["n_comparison_persons"] == 4
+        assert row["att"] == pytest.approx(-3.5)
+        assert row["mean_comparison_pre"] == pytest.approx(6.5)
+        assert row["mean_comparison_post"] == pytest.approx(6.5)
+
+
 def register(
     n_participants: int,
     effect: float,
