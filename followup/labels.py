@@ -93,7 +93,9 @@ class Formatter:
 
     def decimal(self, value, digits: int = 1) -> str:
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
-        return format_decimal(Decimal(str(value)), format=pattern, locale=self.locale)
+        text = format_decimal(Decimal(str(value)), format=pattern, locale=self.locale)
+        # -0.04 rounds to zero: no "-0.0"
+        return text.lstrip("-\u2212") if not any(c in "123456789" for c in text) else text
 
     def money(self, value) -> str:
         pattern = re.sub(r"\.0+", "", self.locale.currency_formats["standard"].pattern)

@@ -68,13 +68,12 @@ class Overview:
         effects_published = has_table(self.con, "reports", "effects")
         effects: dict[str, dict] = {}
         if effects_published:
-            # A unit's first effect over all cohorts that is published; else one hidden by suppression (shown as
-            # hidden, not as missing).
-            for e in rows(self.con, "SELECT * FROM reports.effects ORDER BY ALL"):
-                if str(e.get("cohort")) in ("all", "None") and e.get("att") is not None:
-                    effects.setdefault(e["unit_code"], e)
-            for e in rows(self.con, "SELECT * FROM reports.effects ORDER BY ALL"):
-                if str(e.get("cohort")) in ("all", "None") and is_suppressed(e, "att"):
+            # A unit's effect over all cohorts on months with income support (the outcome its column names),
+            # when published; else hidden by suppression (shown as hidden, not as missing).
+            for e in rows(
+                self.con, "SELECT * FROM reports.effects WHERE outcome = 'income_support_months' ORDER BY ALL"
+            ):
+                if str(e.get("cohort")) in ("all", "None") and (e.get("att") is not None or is_suppressed(e, "att")):
                     effects.setdefault(e["unit_code"], e)
         header = [
             t("ov_col_unit"),

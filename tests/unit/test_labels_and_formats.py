@@ -71,6 +71,10 @@ def test_numbers_money_shares_and_dates_in_the_locale(lang, money, share, day, d
     assert fmt.date(date(2017, 12, 31)) == day
     assert plain(fmt.decimal(1234.5)) == decimal
     assert fmt.suppressed() == "<5"
+    # an effect of -0.04 rounds to zero and reads 0.0, never -0.0; -0.06 keeps its sign
+    zero, tenth = ("0.0", "0.1") if lang == "en" else ("0,0", "0,1")
+    assert fmt.decimal(-0.04) == zero
+    assert fmt.decimal(-0.06) in ("-" + tenth, "\u2212" + tenth)
 
 
 def test_a_code_without_label_is_never_shown_as_snake_case():
